@@ -1,0 +1,135 @@
+"""Read folk tunes in ABC: music21's packaged collections, or the user's own files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+START, END = "<start>", "<end>"
+
+FOLK_COLLECTIONS = {
+    "oneills1850": "O'Neill's Music of Ireland (1850), Irish dance tunes and airs",
+    "ryansMammoth": "Ryan's Mammoth Collection (1883), American and Irish fiddle tunes",
+    "airdsAirs": "Aird's Selection of Scotch, English, Irish and Foreign Airs (1782-1803)",
+    "essenFolksong": "Essen folk-song collection, mostly German and Chinese songs",
+    "miscFolk": "Northumbrian minstrelsy and American fife tunes",
+    "nottingham-dataset": "a two-tune sample of the Nottingham dataset",
+}
+TUNE_FILE_SUFFIXES = (".abc", ".txt")
+
+
+class CorpusError(ValueError):
+    """A corpus source that cannot give tunes: empty, binary, unknown, or tune-less."""
+
+
+@dataclass(frozen=True)
+class Tune:
+    """One tune's ABC text and where it came from."""
+
+    source: str
+    text: str
+
+
+def music21_corpus_dir() -> Path:
+    """The corpus folder inside the installed music21 wheel."""
+    import music21
+
+    return Path(music21.__file__).resolve().parent / "corpus"
+
+
+def read_text(path: Path) -> str:
+    """A text file as str: UTF-8, else Windows-1252; binary or empty files are refused."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such ABC file: {path}")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise CorpusError(f"{path} is empty")
+    if b"\x00" in raw[:65536]:
+        raise CorpusError(f"{path} looks like a binary file, not ABC text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_records(text: str, source: str) -> list[Tune]:
+    """Tunes between <start> and <end> lines, the assignment's format."""
+    tunes, current = [], None
+    for line in text.split("\n"):
+        if line.strip() == START:
+            current = []
+        elif line.strip() == END:
+            if current is not None:
+                tunes.append(Tune(source, "\n".join(current)))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return tunes
+
+
+def split_abc(text: str, source: str) -> list[Tune]:
+    """Tunes of an ABC file: each starts at an X: field (or after a blank line) and ends at a blank line."""
+    blocks = re.split(r"\n[ \t]*\n", text)
+    has_x_fields = re.search(r"^X:", text, flags=re.MULTILINE) is not None
+    tunes = []
+    for block in blocks:
+        block = block.strip("\n")
+        if has_x_fields:
+            # Free text before the first X: of a block (file headers, notes) is not part of a tune.
+            start = re.search(r"^X:", block, flags=re.MULTILINE)
+            block = block[start.start() :] if start else ""
+        if block.strip():
+            tunes.append(Tune(source, block))
+    return tunes
+
+
+def tunes_from_text(text: str, source: str) -> list[Tune]:
+    """Tunes of one file, in the <start>/<end> format if it has those lines, else plain ABC."""
+    if re.search(rf"^\s*{START}\s*$", text, flags=re.MULTILINE):
+        return split_records(text, source)
+    return split_abc(text, source)
+
+
+def load_abc_path(path: str | Path) -> list[Tune]:
+    """All tunes in a file, or in every .abc/.txt file under a folder."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in TUNE_FILE_SUFFIXES and p.is_file())
+        if not files:
+            raise CorpusError(f"folder {path} holds no {' or '.join(TUNE_FILE_SUFFIXES)} files")
+    elif path.exists():
+        files = [path]
+    else:
+        raise FileNotFoundError(f"no such ABC file or folder: {path}")
+    tunes = [tune for file in files for tune in tunes_from_text(read_text(file), file.name)]
+    if not tunes:
+        raise CorpusError(f"{path} holds no tunes (no X: fields and no <start>/<end> records)")
+    return tunes
+
+
+def load_collections(names: list[str] | tuple[str, ...]) -> list[Tune]:
+    """Tunes of music21's packaged folk collections, by name ('all' for every one)."""
+    names = list(FOLK_COLLECTIONS) if list(names) == ["all"] else list(names)
+    unknown = [name for name in names if name not in FOLK_COLLECTIONS]
+    if unknown or not names:
+        raise CorpusError(f"unknown corpus {unknown or names}; expected 'all' or some of {list(FOLK_COLLECTIONS)}")
+    tunes = []
+    for name in names:
+        for file in sorted((music21_corpus_dir() / name).glob("*.abc")):
+            tunes += [Tune(name, tune.text) for tune in tunes_from_text(read_text(file), name)]
+    return tunes
+
+
+def is_path_spec(spec: str) -> bool:
+    """Whether a corpus spec names a file or folder rather than packaged collections."""
+    return "/" in spec or "\\" in spec or Path(spec).suffix != "" or Path(spec).expanduser().exists()
+
+
+def load_corpus(spec: str) -> list[Tune]:
+    """Tunes from a spec: 'oneills1850', 'oneills1850,ryansMammoth', 'all', or a path."""
+    if is_path_spec(spec):
+        return load_abc_path(spec)
+    return load_collections([name.strip() for name in spec.split(",") if name.strip()])

@@ -1,0 +1,54 @@
+"""Character-level recurrent language models: SimpleRNN, LSTM or GRU with a softmax output."""
+
+from __future__ import annotations
+
+import keras
+
+from .run_config import RunConfig
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class OneHot(keras.layers.Layer):
+    """Character ids -> one-hot vectors, the assignment's input encoding."""
+
+    def __init__(self, depth: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.depth = depth
+
+    def call(self, ids):
+        return keras.ops.one_hot(ids, self.depth)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, self.depth)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "depth": self.depth}
+
+
+def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
+    """(batch, time) ids -> (batch, time, vocab) next-character probabilities."""
+    if vocab_size < 2:
+        raise ValueError(f"vocabulary size must be at least 2, got {vocab_size}")
+    ids = keras.Input(shape=(None,), dtype="int32", name="ids")
+    if config.encoding == "onehot":
+        x = OneHot(vocab_size, name="onehot")(ids)
+    else:
+        x = keras.layers.Embedding(vocab_size, config.embedding_dim, name="embedding")(ids)
+    cell = getattr(keras.layers, config.cell)
+    for layer in range(config.layers):
+        x = cell(config.hidden_size, return_sequences=True, name=f"rnn_{layer}")(x)
+        if config.dropout:
+            x = keras.layers.Dropout(config.dropout, name=f"dropout_{layer}")(x)
+    probabilities = keras.layers.Dense(vocab_size, activation="softmax", name="next_char")(x)
+    return keras.Model(ids, probabilities, name=config.slug)
+
+
+def make_optimizer(config: RunConfig) -> keras.optimizers.Optimizer:
+    """The optimizer named in the config, at its learning rate."""
+    return keras.optimizers.get({"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}})
+
+
+def compile_model(model: keras.Model, config: RunConfig) -> keras.Model:
+    """Cross-entropy in nats per character; XLA off, which is faster for these loops on a CPU."""
+    model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", jit_compile=False)
+    return model
