@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` (set up, then the notebooks) and `make test`.
+PYTHON ?= python3
+PROFILE ?= full
+BIN := .venv/bin
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: setup run test lint strip benchmark
+
+.venv/installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv .venv
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+setup: .venv/installed
+
+# Execute every notebook in order; PROFILE=quick for the small, fast profile.
+run: setup
+	@for notebook in $(NOTEBOOKS); do \
+		echo "== $$notebook ($(PROFILE) profile)"; \
+		MUSICRNN_PROFILE=$(PROFILE) $(BIN)/jupyter nbconvert --execute --to notebook \
+			--ExecutePreprocessor.timeout=-1 --output-dir runs/notebooks/$(PROFILE) $$notebook || exit 1; \
+	done
+
+# Lint, then unit tests and every notebook in the quick profile.
+test: setup lint
+	MUSICRNN_PROFILE=quick $(BIN)/python -m pytest -ra
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Remove outputs from the notebooks before committing them.
+strip: setup
+	$(BIN)/jupyter nbconvert --clear-output --inplace $(NOTEBOOKS)
+
+benchmark: setup
+	$(BIN)/python benchmarks/train_throughput.py

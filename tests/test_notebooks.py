@@ -1,0 +1,40 @@
+"""Every notebook is committed without outputs and runs top to bottom in the quick profile."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert [path.name for path in NOTEBOOKS][:2] == ["01_data.ipynb", "02_train.ipynb"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_is_committed_without_outputs(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    dirty = [i for i, cell in enumerate(cells) if cell.get("outputs") or cell.get("execution_count")]
+    assert not dirty, f"{notebook.name} has outputs in cells {dirty}: run `make strip`"
+
+
+@pytest.fixture(scope="module")
+def project_root(tmp_path_factory):
+    """One scratch project root shared by the notebooks, so each reads what the one before wrote."""
+    return tmp_path_factory.mktemp("project")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_runs_in_the_quick_profile(notebook, project_root):
+    env = os.environ | {"MUSICRNN_PROFILE": "quick", "MUSICRNN_ROOT": str(project_root)}
+    env.pop("MUSICRNN_CORPUS", None)
+    command = [sys.executable, "-m", "jupyter", "nbconvert", "--execute", "--to", "notebook"]
+    command += ["--output-dir", str(project_root / "executed"), "--ExecutePreprocessor.timeout=600", str(notebook)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (project_root / "figures" / "quick").is_dir()
