@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -34,6 +35,10 @@ class Profile:
         if self.corpus == DEFAULT_CORPUS:
             return self.name
         slug = re.sub(r"[^A-Za-z0-9]+", "-", Path(self.corpus).name).strip("-").lower()
+        if "/" in self.corpus or "\\" in self.corpus:
+            # Two files of the same name in different folders must not share outputs.
+            where = str(Path(self.corpus).expanduser().resolve())
+            slug += "-" + hashlib.sha256(where.encode()).hexdigest()[:6]
         return f"{self.name}-{slug}"
 
     def run_config(self, **changes) -> RunConfig:

@@ -49,7 +49,7 @@ def read_text(path: Path) -> str:
     if b"\x00" in raw[:65536]:
         raise CorpusError(f"{path} looks like a binary file, not ABC text")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -71,18 +71,19 @@ def split_records(text: str, source: str) -> list[Tune]:
 
 
 def split_abc(text: str, source: str) -> list[Tune]:
-    """Tunes of an ABC file: each starts at an X: field (or after a blank line) and ends at a blank line."""
-    blocks = re.split(r"\n[ \t]*\n", text)
+    """Tunes of an ABC file: each starts at an X: field and ends at a blank line or the next X: field.
+
+    A file without X: fields is cut at blank lines, and a block counts as a tune only if it has a K: field.
+    """
     has_x_fields = re.search(r"^X:", text, flags=re.MULTILINE) is not None
     tunes = []
-    for block in blocks:
-        block = block.strip("\n")
+    for block in re.split(r"\n[ \t]*\n", text):
         if has_x_fields:
             # Free text before the first X: of a block (file headers, notes) is not part of a tune.
-            start = re.search(r"^X:", block, flags=re.MULTILINE)
-            block = block[start.start() :] if start else ""
-        if block.strip():
-            tunes.append(Tune(source, block))
+            pieces = re.split(r"^(?=X:)", block, flags=re.MULTILINE)[1:]
+        else:
+            pieces = [block] if re.search(r"^K:", block, flags=re.MULTILINE) else []
+        tunes += [Tune(source, piece.strip("\n")) for piece in pieces if piece.strip()]
     return tunes
 
 
@@ -106,7 +107,7 @@ def load_abc_path(path: str | Path) -> list[Tune]:
         raise FileNotFoundError(f"no such ABC file or folder: {path}")
     tunes = [tune for file in files for tune in tunes_from_text(read_text(file), file.name)]
     if not tunes:
-        raise CorpusError(f"{path} holds no tunes (no X: fields and no <start>/<end> records)")
+        raise CorpusError(f"{path} holds no tunes (no X: fields, no K: fields and no <start>/<end> records)")
     return tunes
 
 
@@ -130,6 +131,8 @@ def is_path_spec(spec: str) -> bool:
 
 def load_corpus(spec: str) -> list[Tune]:
     """Tunes from a spec: 'oneills1850', 'oneills1850,ryansMammoth', 'all', or a path."""
+    if not spec.strip():
+        raise CorpusError(f"empty corpus spec; expected 'all', some of {list(FOLK_COLLECTIONS)}, or a path")
     if is_path_spec(spec):
         return load_abc_path(spec)
     return load_collections([name.strip() for name in spec.split(",") if name.strip()])

@@ -48,6 +48,8 @@ def split_by_tune(
     validation_fraction, test_fraction = fractions
     if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
         raise ValueError(f"validation and test fractions {fractions} must be in (0, 1) and sum below 1")
+    if max_tunes is not None and max_tunes < 3:
+        raise ValueError(f"max_tunes must be at least 3 (one tune per set) or None, got {max_tunes}")
     order = np.random.default_rng(seed).permutation(len(tunes))[:max_tunes]
     chosen = [tunes[i] for i in order]
     n_validation = max(1, round(len(chosen) * validation_fraction))

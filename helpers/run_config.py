@@ -47,8 +47,11 @@ class RunConfig:
 
     @property
     def slug(self) -> str:
-        """A folder name that says what the run is, e.g. SimpleRNN-h100-l1-d0.0-rmsprop-s1."""
-        return f"{self.cell}-h{self.hidden_size}-l{self.layers}-d{self.dropout}-{self.optimizer}-s{self.seed}"
+        """A name that says what the model is, e.g. SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1."""
+        encoding = "onehot" if self.encoding == "onehot" else f"emb{self.embedding_dim}"
+        return (
+            f"{self.cell}-h{self.hidden_size}-l{self.layers}-d{self.dropout}-{encoding}-{self.optimizer}-s{self.seed}"
+        )
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")

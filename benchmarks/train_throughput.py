@@ -1,0 +1,69 @@
+"""Training throughput of SimpleRNN, LSTM and GRU at several sizes, at a profile's batch size and chunk length.
+
+Prints characters per second and seconds per epoch on the prepared training set of the profile
+(notebook 01 writes it; without it, the profile's corpus is cleaned here). Usage:
+
+    .venv/bin/python benchmarks/train_throughput.py [--profile full] [--cells SimpleRNN,LSTM,GRU] [--sizes 50,100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import helpers as h
+from helpers.data import make_dataset
+from helpers.models import build_model, compile_model
+from helpers.prepared import to_records
+
+
+def training_text(profile: h.Profile) -> str:
+    """The profile's training text: data/<profile> if prepared, else made here the same way."""
+    try:
+        return h.read_prepared(h.project_paths(profile).data).train
+    except FileNotFoundError:
+        tunes, _ = h.clean_tunes(h.load_corpus(profile.corpus))
+        split = h.split_by_tune(tunes, seed=profile.seed, max_tunes=profile.max_tunes)
+        return to_records(split.train)
+
+
+def measure(config: h.RunConfig, ids, vocab_size: int, epochs: int) -> tuple[float, float]:
+    """Seconds per epoch and characters per second of model.fit, after a warm-up epoch."""
+    model = compile_model(build_model(config, vocab_size), config)
+    dataset = make_dataset(ids, config.chunk_length, config.batch_size, shuffle_seed=config.seed)
+    model.fit(dataset.take(3), epochs=1, verbose=0, shuffle=False)
+    started = time.perf_counter()
+    model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
+    seconds = (time.perf_counter() - started) / epochs
+    characters = (len(ids) - 1) // config.chunk_length * config.chunk_length
+    return seconds, characters / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="full")
+    parser.add_argument("--cells", default="SimpleRNN,LSTM,GRU")
+    parser.add_argument("--sizes", default="50,100,150,256")
+    parser.add_argument("--epochs", type=int, default=2, help="timed epochs per model")
+    args = parser.parse_args()
+
+    profile = h.get_profile(args.profile)
+    text = training_text(profile)
+    vocab = h.Vocabulary.from_text(text)
+    ids = vocab.encode(text)
+    print(
+        f"profile {profile.name}: {len(text):,} training characters, batch {profile.batch_size}, "
+        f"chunk {profile.chunk_length}, {os.cpu_count()} CPU cores"
+    )
+    print(f"{'cell':10s} {'hidden':>6s} {'params':>8s} {'chars/s':>10s} {'s/epoch':>8s}")
+    for cell in args.cells.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            config = profile.run_config(cell=cell, hidden_size=size)
+            seconds, rate = measure(config, ids, vocab.size, args.epochs)
+            params = build_model(config, vocab.size).count_params()
+            print(f"{cell:10s} {size:6d} {params:8,d} {rate:10,.0f} {seconds:8.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

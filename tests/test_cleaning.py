@@ -1,0 +1,122 @@
+"""Cleaning tunes before the model sees them: what is changed, what is dropped, and the report of it."""
+
+from helpers.cleaning import clean_tunes
+from helpers.corpus import Tune, load_abc_path
+
+HEADER = "X:1\nT:The Kesh\nM:6/8\nL:1/8\nK:G"
+BODY = "GAB AGE|GAB AGE|"
+
+
+def clean_one(text: str, source: str = "test"):
+    """The cleaned text of one tune (or None if dropped) and the report."""
+    kept, report = clean_tunes([Tune(source, text)])
+    return (kept[0].text if kept else None), report
+
+
+def test_clean_tune_passes_through_unchanged():
+    text, report = clean_one(f"{HEADER}\n{BODY}")
+    assert text == f"{HEADER}\n{BODY}"
+    assert (report.tunes_in, report.tunes_out) == (1, 1)
+    assert not report.dropped
+
+
+def test_crlf_files_reach_cleaning_without_carriage_returns(tmp_path):
+    path = tmp_path / "windows.abc"
+    path.write_bytes(f"{HEADER}\n{BODY}\n".replace("\n", "\r\n").encode())
+    kept, report = clean_tunes(load_abc_path(path))
+    assert kept[0].text == f"{HEADER}\n{BODY}"
+    assert "\r" not in report.removed_chars
+
+
+def test_accents_are_transliterated_and_counted():
+    text, report = clean_one(f"X:1\nT:Caf\u00e9 \u00c9ire na n\u00d3g\nK:G\n{BODY}")
+    assert "T:Cafe Eire na nOg" in text
+    assert report.transliterated_chars == 3
+
+
+def test_control_and_other_non_ascii_characters_are_removed_and_counted():
+    text, report = clean_one(f"X:1\nT:Snow\u2603man\x07\nK:G\n{BODY}\x0c")
+    assert "T:Snowman" in text
+    assert all(" " <= char <= "~" for char in text.replace("\n", ""))
+    assert report.removed_chars == {"\u2603": 1, "\x07": 1, "\x0c": 1}
+    assert report.transliterated_chars == 0
+
+
+def test_comment_lines_and_inline_comments_are_removed():
+    text, report = clean_one(f"%abc-2.1\n{HEADER}\n% transcribed by ear\n{BODY} % second time slower")
+    assert "%" not in text
+    assert text == f"{HEADER}\n{BODY}"
+    assert report.removed_comment_lines == 2
+
+
+def test_only_music_fields_are_kept():
+    text, report = clean_one(
+        "X:1\nT:The Kesh\nZ:someone@example.org\nN:learned from a recording\nB:O'Neill's 1001\nM:6/8\nL:1/8\nK:G\n"
+        f"{BODY}\nW:words after the tune"
+    )
+    kept_fields = [line[0] for line in text.split("\n") if line[1:2] == ":"]
+    assert kept_fields == ["X", "T", "M", "L", "K"]
+    assert report.removed_field_lines == {"Z": 1, "N": 1, "B": 1, "W": 1}
+
+
+def test_tunes_without_music_are_dropped_with_their_reasons():
+    tunes = [
+        Tune("a", f"{HEADER}\n{BODY}"),
+        Tune("a", "% only a comment\n%% and a directive"),
+        Tune("a", "X:2\nT:No Key\nM:4/4\nABcd|"),
+        Tune("a", "X:3\nT:Header Only\nM:4/4\nK:D"),
+    ]
+    kept, report = clean_tunes(tunes)
+    assert [tune.text for tune in kept] == [f"{HEADER}\n{BODY}"]
+    assert (report.tunes_in, report.tunes_out) == (4, 1)
+    assert report.dropped == {"empty": 1, "no K: field, so no tune body can be found": 1, "header only, no notes": 1}
+
+
+def test_copies_that_differ_only_in_x_are_dropped():
+    tunes = [Tune("a", f"{HEADER}\n{BODY}"), Tune("b", f"{HEADER.replace('X:1', 'X:57')}\n{BODY}")]
+    kept, report = clean_tunes(tunes)
+    assert [tune.source for tune in kept] == ["a"]
+    assert report.dropped == {"exact duplicate of an earlier tune": 1}
+
+
+def test_second_transcription_from_the_same_source_is_dropped():
+    other_body = "BAG GED|BAG G3|"
+    tunes = [
+        Tune("book", f"{HEADER}\n{BODY}"),
+        Tune("book", f"{HEADER}\n{other_body}"),
+        Tune("other book", f"{HEADER}\n{other_body}"),
+    ]
+    kept, report = clean_tunes(tunes)
+    assert [(tune.source, tune.text) for tune in kept] == [
+        ("book", f"{HEADER}\n{BODY}"),
+        ("other book", f"{HEADER}\n{other_body}"),
+    ]
+    assert report.dropped == {"second transcription of a tune (same source, X: and T:)": 1}
+
+
+def test_summary_names_every_drop_reason_and_the_counts():
+    tunes = [
+        Tune("a", f"{HEADER}\n{BODY}"),
+        Tune("a", f"{HEADER}\n{BODY}"),
+        Tune("a", "X:2\nT:No Key\nABcd|"),
+        Tune("a", ""),
+    ]
+    kept, report = clean_tunes(tunes)
+    summary = report.summary()
+    assert "4 tunes read, 1 kept" in summary
+    assert len(report.dropped) == 3
+    for reason in report.dropped:
+        assert reason in summary
+
+
+def test_report_as_dict_matches_the_report():
+    _, report = clean_one(f"%note\nX:1\nT:Caf\u00e9\u2603\nZ:me\nK:G\n{BODY}")
+    assert report.to_dict() == {
+        "tunes_in": 1,
+        "tunes_out": 1,
+        "dropped": {},
+        "transliterated_chars": 1,
+        "removed_chars": 1,
+        "removed_comment_lines": 1,
+        "removed_field_lines": {"Z": 1},
+    }

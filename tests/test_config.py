@@ -1,0 +1,153 @@
+"""Profiles, corpus choice and output paths (config.py), and one run's settings (run_config.py)."""
+
+import pytest
+
+from helpers.config import CORPUS_ENV, DEFAULT_CORPUS, PROFILE_ENV, ROOT_ENV, get_profile, project_paths
+from helpers.run_config import RunConfig
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """Each test starts as if no MUSICRNN_* variable were set."""
+    for name in (PROFILE_ENV, CORPUS_ENV, ROOT_ENV):
+        monkeypatch.delenv(name, raising=False)
+
+
+# --- profiles and paths ---------------------------------------------------------------------------
+
+
+def test_default_profile_is_full_on_the_default_corpus():
+    profile = get_profile()
+    assert profile.name == "full"
+    assert profile.corpus == DEFAULT_CORPUS
+
+
+def test_profile_comes_from_the_environment_unless_named(monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, "quick")
+    assert get_profile().name == "quick"
+    assert get_profile("full").name == "full"
+
+
+def test_unknown_profile_is_refused_naming_it(monkeypatch):
+    with pytest.raises(ValueError, match="'fast'"):
+        get_profile("fast")
+    monkeypatch.setenv(PROFILE_ENV, "Quick")
+    with pytest.raises(ValueError, match="'Quick'"):
+        get_profile()
+
+
+def test_quick_profile_is_smaller_than_full():
+    quick, full = get_profile("quick"), get_profile("full")
+    assert quick.max_tunes is not None and full.max_tunes is None
+    assert quick.epochs < full.epochs
+
+
+def test_quick_and_full_write_to_different_folders(tmp_path):
+    quick, full = project_paths(get_profile("quick"), tmp_path), project_paths(get_profile("full"), tmp_path)
+    assert quick.runs != full.runs
+    assert quick.data != full.data
+    assert quick.figures != full.figures
+    for paths in (quick, full):
+        assert all(folder.is_relative_to(tmp_path) for folder in (paths.data, paths.runs, paths.figures))
+
+
+def test_project_root_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(ROOT_ENV, str(tmp_path))
+    assert project_paths(get_profile("quick")).runs.is_relative_to(tmp_path)
+
+
+def test_custom_corpus_gets_its_own_folders(monkeypatch, tmp_path):
+    default = get_profile("quick")
+    monkeypatch.setenv(CORPUS_ENV, str(tmp_path / "My Session Tunes.abc"))
+    custom = get_profile("quick")
+    assert custom.corpus == str(tmp_path / "My Session Tunes.abc")
+    assert custom.tag != default.tag
+    assert "my-session-tunes" in custom.tag
+    assert project_paths(custom, tmp_path).runs != project_paths(default, tmp_path).runs
+
+
+def test_corpus_argument_overrides_the_environment(monkeypatch):
+    monkeypatch.setenv(CORPUS_ENV, "/somewhere/tunes.abc")
+    assert get_profile("full", corpus="miscFolk").corpus == "miscFolk"
+
+
+def test_two_corpora_with_the_same_file_name_get_different_folders(tmp_path):
+    first = get_profile("full", corpus=str(tmp_path / "irish" / "tunes.abc"))
+    second = get_profile("full", corpus=str(tmp_path / "scottish" / "tunes.abc"))
+    assert first.tag != second.tag
+
+
+@pytest.mark.parametrize("name", ["quick", "full"])
+def test_profile_run_config_carries_the_profile_settings(name):
+    profile = get_profile(name)
+    config = profile.run_config()
+    assert (config.epochs, config.batch_size, config.chunk_length, config.seed) == (
+        profile.epochs,
+        profile.batch_size,
+        profile.chunk_length,
+        profile.seed,
+    )
+
+
+def test_profile_run_config_applies_changes():
+    config = get_profile("quick").run_config(cell="LSTM", seed=9, epochs=3)
+    assert (config.cell, config.seed, config.epochs) == ("LSTM", 9, 3)
+    assert config.batch_size == get_profile("quick").batch_size
+
+
+# --- RunConfig ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"cell": "Transformer"}, "cell"),
+        ({"optimizer": "adamw"}, "optimizer"),
+        ({"encoding": "bytes"}, "encoding"),
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"hidden_size": -5}, "hidden_size"),
+        ({"layers": 0}, "layers"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"dropout": -0.1}, "dropout"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"chunk_length": 2.5}, "chunk_length"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_field(changes, field):
+    with pytest.raises(ValueError, match=field):
+        RunConfig(**changes)
+
+
+def test_defaults_are_valid_settings():
+    config = RunConfig()
+    assert config.cell == "SimpleRNN" and config.encoding == "onehot"
+
+
+def test_save_and_load_give_the_same_config(tmp_path):
+    config = RunConfig(cell="GRU", hidden_size=64, layers=2, dropout=0.25, encoding="embedding", learning_rate=0.01)
+    config.save(tmp_path / "config.json")
+    assert RunConfig.load(tmp_path / "config.json") == config
+
+
+def test_load_ignores_settings_it_does_not_know(tmp_path):
+    path = tmp_path / "config.json"
+    RunConfig(cell="LSTM").save(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("{", '{\n  "retired_setting": 3,', 1), encoding="utf-8")
+    assert RunConfig.load(path) == RunConfig(cell="LSTM")
+
+
+def test_slug_differs_between_configs():
+    variants = [
+        {"cell": "LSTM"},
+        {"hidden_size": 200},
+        {"layers": 2},
+        {"dropout": 0.2},
+        {"optimizer": "adam"},
+        {"seed": 2},
+    ]
+    slugs = [RunConfig().slug] + [RunConfig(**changes).slug for changes in variants]
+    assert len(set(slugs)) == len(slugs)
+
+
+def test_slug_is_the_same_for_equal_configs():
+    assert RunConfig(cell="GRU", seed=4).slug == RunConfig(cell="GRU", seed=4).slug

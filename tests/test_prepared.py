@@ -1,0 +1,132 @@
+"""The by-tune split and the prepared data files that every later step reads."""
+
+import json
+
+import pytest
+
+from helpers.corpus import Tune
+from helpers.prepared import read_prepared, read_tunes, split_by_tune, write_prepared
+
+
+def make_tunes(count: int) -> list[Tune]:
+    """Distinct small tunes from two sources."""
+    return [Tune(f"book{i % 2}", f"X:{i}\nT:Tune number {i}\nK:G\nGAB {i}|") for i in range(count)]
+
+
+def texts(tunes: list[Tune]) -> list[str]:
+    return [tune.text for tune in tunes]
+
+
+# --- split_by_tune --------------------------------------------------------------------------------
+
+
+def test_no_tune_is_in_two_sets_and_every_tune_is_used():
+    tunes = make_tunes(50)
+    split = split_by_tune(tunes, seed=3)
+    train, validation, test = set(texts(split.train)), set(texts(split.validation)), set(texts(split.test))
+    assert not train & validation and not train & test and not validation & test
+    assert len(split.train) + len(split.validation) + len(split.test) == 50
+    assert train | validation | test == set(texts(tunes))
+
+
+def test_fractions_set_the_sizes_of_validation_and_test():
+    split = split_by_tune(make_tunes(100), seed=0, fractions=(0.2, 0.1))
+    assert (len(split.train), len(split.validation), len(split.test)) == (70, 20, 10)
+
+
+def test_max_tunes_takes_exactly_that_many_distinct_tunes():
+    tunes = make_tunes(60)
+    split = split_by_tune(tunes, seed=1, max_tunes=20)
+    chosen = texts(split.train) + texts(split.validation) + texts(split.test)
+    assert len(chosen) == 20
+    assert len(set(chosen)) == 20
+    assert set(chosen) <= set(texts(tunes))
+
+
+def test_max_tunes_above_the_corpus_size_uses_every_tune():
+    split = split_by_tune(make_tunes(30), seed=1, max_tunes=1000)
+    assert len(split.train) + len(split.validation) + len(split.test) == 30
+
+
+def test_same_seed_gives_the_same_split_and_another_seed_another():
+    tunes = make_tunes(40)
+    assert split_by_tune(tunes, seed=7) == split_by_tune(tunes, seed=7)
+    assert split_by_tune(tunes, seed=7) != split_by_tune(tunes, seed=8)
+
+
+@pytest.mark.parametrize("fractions", [(0.0, 0.1), (0.1, 0.0), (0.5, 0.5), (1.0, 0.1), (-0.1, 0.2), (0.1, 1.2)])
+def test_bad_fractions_are_refused(fractions):
+    with pytest.raises(ValueError, match="fractions"):
+        split_by_tune(make_tunes(50), seed=0, fractions=fractions)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_too_few_tunes_are_refused(count):
+    with pytest.raises(ValueError, match="too few"):
+        split_by_tune(make_tunes(count), seed=0)
+
+
+# --- write_prepared / read_prepared / read_tunes --------------------------------------------------
+
+
+@pytest.fixture
+def written(tmp_path):
+    """A split of 30 tunes written to tmp_path/data."""
+    split = split_by_tune(make_tunes(30), seed=2)
+    folder = write_prepared(split, tmp_path / "data", {"corpus": "test tunes", "seed": 2})
+    return split, folder
+
+
+def test_sets_are_written_as_start_end_records(written):
+    split, folder = written
+    for name in ("train", "validation", "test"):
+        expected = "".join(f"<start>\n{tune.text}\n<end>\n" for tune in getattr(split, name))
+        assert (folder / f"{name}.txt").read_text(encoding="utf-8") == expected
+
+
+def test_manifest_holds_the_description_and_the_counts(written):
+    split, folder = written
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["corpus"] == "test tunes" and manifest["seed"] == 2
+    for name in ("train", "validation", "test"):
+        tunes = getattr(split, name)
+        assert manifest[name]["tunes"] == len(tunes)
+        assert manifest[name]["characters"] == len((folder / f"{name}.txt").read_text(encoding="utf-8"))
+        assert sum(manifest[name]["sources"].values()) == len(tunes)
+        assert set(manifest[name]["sources"]) == {tune.source for tune in tunes}
+
+
+def test_read_prepared_gives_back_what_was_written(written):
+    split, folder = written
+    data = read_prepared(folder)
+    assert data.train == (folder / "train.txt").read_text(encoding="utf-8")
+    assert data.validation.count("<start>\n") == len(split.validation)
+    assert data.manifest["test"]["tunes"] == len(split.test)
+
+
+def test_read_tunes_gives_the_tunes_of_one_set(written):
+    split, folder = written
+    for name in ("train", "validation", "test"):
+        assert texts(read_tunes(folder, name)) == texts(getattr(split, name))
+
+
+def test_read_tunes_refuses_an_unknown_set(written):
+    _, folder = written
+    with pytest.raises(ValueError, match="'valid'"):
+        read_tunes(folder, "valid")
+
+
+def test_read_prepared_without_data_says_to_run_notebook_01(tmp_path):
+    with pytest.raises(FileNotFoundError, match="01_data"):
+        read_prepared(tmp_path / "data" / "quick")
+
+
+def test_fingerprint_follows_the_text(tmp_path):
+    split = split_by_tune(make_tunes(30), seed=2)
+    first = read_prepared(write_prepared(split, tmp_path / "a", {}))
+    again = read_prepared(write_prepared(split, tmp_path / "b", {"note": "same tunes"}))
+    other = read_prepared(write_prepared(split_by_tune(make_tunes(30), seed=3), tmp_path / "c", {}))
+    assert first.fingerprint == again.fingerprint
+    assert first.fingerprint != other.fingerprint
+    (tmp_path / "a" / "test.txt").write_text(first.test + "<start>\nX:99\nK:D\nd|\n<end>\n", encoding="utf-8")
+    assert read_prepared(tmp_path / "a").fingerprint != first.fingerprint
