@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup run test lint strip benchmark
+.PHONY: setup run test lint strip benchmark ship-model
 
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -37,3 +37,9 @@ strip: setup
 
 benchmark: setup
 	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/sample_speed.py
+
+# Replace the committed ready-trained model (models/baseline) with a run of the full profile.
+RUN ?= runs/full/baseline
+ship-model: setup
+	$(BIN)/python -c "from helpers.runs import ship_model; print(ship_model('$(RUN)'))"

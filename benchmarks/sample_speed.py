@@ -1,0 +1,66 @@
+"""Speed of the batched sampler against the usual tutorial loop that calls model.predict once per character.
+
+Prints characters and complete tunes per second for the baseline model (the profile's trained baseline,
+else the shipped one) at batch sizes 1, 64 and 256, then the per-character predict loop and the ratio.
+Usage: .venv/bin/python benchmarks/sample_speed.py [--profile full] [--predict-characters 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import keras
+import numpy as np
+
+import helpers as h
+from helpers.runs import available_models
+from helpers.sample import DEFAULT_PRIME, Sampler, softmax
+
+
+def batched(sampler: Sampler, batch: int, repeats: int) -> tuple[float, float]:
+    """Characters and finished tunes per second of Sampler.sample at temperature 1."""
+    characters = tunes = 0
+    started = time.perf_counter()
+    for seed in range(repeats):
+        for tune in sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000):
+            characters += len(tune.text)
+            tunes += tune.finished
+    seconds = time.perf_counter() - started
+    return characters / seconds, tunes / seconds
+
+
+def predict_loop(sampler: Sampler, model, characters: int) -> float:
+    """Characters per second of the tutorial loop: re-run the whole text through model.predict per character."""
+    rng = np.random.default_rng(0)
+    ids = list(sampler.vocab.encode(DEFAULT_PRIME))
+    started = time.perf_counter()
+    for _ in range(characters):
+        probabilities = model.predict(np.array([ids]), verbose=0)[0, -1]
+        ids.append(int(rng.choice(len(probabilities), p=softmax(np.log(probabilities + 1e-12)))))
+    return characters / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="full")
+    parser.add_argument("--predict-characters", type=int, default=100)
+    args = parser.parse_args()
+
+    profile = h.get_profile(args.profile)
+    name, run_dir = next(iter(available_models(h.project_paths(profile).runs).items()))
+    sampler = Sampler.from_run(run_dir)
+    print(f"model {name} ({run_dir}), {len(sampler.layers)} x {sampler.layers[0].cell}-{sampler.layers[0].units}")
+    print(f"{'method':28s} {'chars/s':>12s} {'tunes/s':>10s}")
+    rates = {}
+    for batch in (1, 64, 256):
+        rates[batch] = batched(sampler, batch, repeats=max(1, 512 // batch) if batch > 1 else 5)
+        print(f"{'batched sampler, batch ' + str(batch):28s} {rates[batch][0]:12,.0f} {rates[batch][1]:10,.1f}")
+    model = keras.models.load_model(run_dir / "model.keras")
+    loop = predict_loop(sampler, model, args.predict_characters)
+    print(f"{'model.predict per character':28s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")
+    print(f"batched (256) / predict loop, per character: {rates[256][0] / loop:,.0f} x")
+
+
+if __name__ == "__main__":
+    main()

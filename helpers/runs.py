@@ -1,0 +1,48 @@
+"""Finding trained models: the runs of a profile, and the small model shipped with the package."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .config import project_root
+from .train import CONFIG, DATA, METRICS, MODEL, VOCAB
+
+SHIPPED_FILES = (CONFIG, DATA, METRICS, MODEL, VOCAB)
+
+
+def shipped_model_dir(root: Path | None = None) -> Path:
+    """models/baseline: a small ready-trained baseline, committed so composing works right after set-up."""
+    return (Path(root) if root else project_root()) / "models" / "baseline"
+
+
+def finished_runs(runs_dir: Path) -> dict[str, Path]:
+    """Every run folder under runs_dir that holds a trained model, by name."""
+    runs_dir = Path(runs_dir)
+    if not runs_dir.is_dir():
+        return {}
+    return {path.name: path for path in sorted(runs_dir.iterdir()) if (path / MODEL).is_file()}
+
+
+def available_models(runs_dir: Path, root: Path | None = None) -> dict[str, Path]:
+    """The profile's finished runs, then the shipped model; the first is the default choice."""
+    models = finished_runs(runs_dir)
+    shipped = shipped_model_dir(root)
+    if (shipped / MODEL).is_file():
+        models["shipped baseline"] = shipped
+    if not models:
+        raise FileNotFoundError(f"no trained model in {runs_dir} and none shipped in {shipped}; run 02_train first")
+    return models
+
+
+def ship_model(run_dir: Path, root: Path | None = None) -> Path:
+    """Copy a finished run's model, vocabulary, config and metrics over the shipped model."""
+    run_dir = Path(run_dir)
+    missing = [name for name in SHIPPED_FILES if not (run_dir / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{run_dir} is not a finished run: {missing} missing")
+    target = shipped_model_dir(root)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in SHIPPED_FILES:
+        shutil.copy2(run_dir / name, target / name)
+    return target
