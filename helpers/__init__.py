@@ -12,6 +12,7 @@ from .models import build_model  # noqa: E402
 from .prepared import PreparedData, read_prepared, read_tunes, split_by_tune, write_prepared  # noqa: E402
 from .run_config import RunConfig  # noqa: E402
 from .stats import corpus_stats  # noqa: E402
+from .temperature import tempered_cross_entropy  # noqa: E402
 from .train import read_history, read_metrics, train_run  # noqa: E402
 from .vocab import Vocabulary  # noqa: E402
 
@@ -37,6 +38,7 @@ __all__ = [
     "read_prepared",
     "read_tunes",
     "split_by_tune",
+    "tempered_cross_entropy",
     "train_run",
     "write_prepared",
 ]

@@ -49,7 +49,7 @@ class Profile:
 
 PROFILES = {
     "full": Profile("full"),
-    "quick": Profile("quick", max_tunes=150, epochs=2, batch_size=32),
+    "quick": Profile("quick", max_tunes=150, epochs=1, batch_size=32),
 }
 
 
@@ -69,7 +69,7 @@ def project_root() -> Path:
 
 @dataclass(frozen=True)
 class ProjectPaths:
-    """Where one profile reads and writes: data/<tag>, runs/<tag>, figures/<tag>."""
+    """Where one profile reads and writes: data/<tag>, runs/<tag>, figures/<tag>, results/<tag>."""
 
     root: Path
     tag: str
@@ -85,6 +85,11 @@ class ProjectPaths:
     @property
     def figures(self) -> Path:
         return self.root / "figures" / self.tag
+
+    @property
+    def results(self) -> Path:
+        """Tables (CSV and LaTeX) and numbers the report reads."""
+        return self.root / "results" / self.tag
 
 
 def project_paths(profile: Profile, root: Path | None = None) -> ProjectPaths:

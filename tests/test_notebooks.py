@@ -12,7 +12,12 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 
 def test_there_are_notebooks():
-    assert [path.name for path in NOTEBOOKS][:2] == ["01_data.ipynb", "02_train.ipynb"]
+    assert [path.name for path in NOTEBOOKS][:4] == [
+        "01_data.ipynb",
+        "02_train.ipynb",
+        "03_generate.ipynb",
+        "04_experiments.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)

@@ -1,0 +1,41 @@
+"""Small LaTeX writers for the report's generated tables and text."""
+
+from __future__ import annotations
+
+REPLACEMENTS = (
+    ("\\", r"\textbackslash{}"),
+    ("&", r"\&"),
+    ("%", r"\%"),
+    ("_", r"\_"),
+    ("#", r"\#"),
+    ("$", r"\$"),
+    ("{", r"\{"),
+    ("}", r"\}"),
+    ("^", r"\^{}"),
+    ("~", r"\~{}"),
+)
+
+
+def latex_escape(text: str) -> str:
+    """Text safe anywhere in LaTeX's text mode."""
+    replacements = dict(REPLACEMENTS)
+    return "".join(replacements.get(char, char) for char in text)
+
+
+def latex_table(header: list[str], rows: list[list[str]], caption: str, label: str) -> str:
+    """A booktabs table; cells are used as given (escape text with latex_escape first)."""
+    lines = [
+        r"\begin{table}[ht]",
+        r"\centering\small",
+        rf"\caption{{{caption}}}",
+        rf"\label{{{label}}}",
+        r"\begin{tabular}{" + "l" * 2 + "r" * (len(header) - 2) + "}",
+        r"\toprule",
+        " & ".join(header) + r" \\",
+        r"\midrule",
+        *(" & ".join(row) + r" \\" for row in rows),
+        r"\bottomrule",
+        r"\end{tabular}",
+        r"\end{table}",
+    ]
+    return "\n".join(lines) + "\n"

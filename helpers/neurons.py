@@ -1,0 +1,533 @@
+"""Inside the network: every hidden unit's activation at every character, heatmaps, and units ranked by ABC facts.
+
+Activations are recorded with the sampler's own step function (helpers.sample), so they are exactly the
+states the network carries while it reads or writes a tune: for every layer the hidden output h, and for
+an LSTM also the cell state c. The activation at character t is the state after reading that character.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .abc_structure import FACTS, Fact, label_structure
+from .corpus import END, START
+from .latex import latex_escape, latex_table
+from .models import build_model
+from .plots import STYLE
+from .run_config import RunConfig
+from .sample import Sampler
+from .train import CONFIG, VOCAB
+from .vocab import Vocabulary
+
+HIDDEN, CELL = "hidden", "cell"
+KIND_NAMES = {HIDDEN: "hidden output h", CELL: "cell state c"}
+KIND_SHORT = {HIDDEN: "h", CELL: "c"}
+NEWLINE_GLYPH = "\u21b5"
+HEATMAP_COLORMAP = "RdBu_r"
+MIN_POSITIVES = 20
+
+
+@dataclass(frozen=True)
+class Activations:
+    """Every hidden unit's value at every character of one text, for each recurrent layer."""
+
+    text: str
+    cells: tuple[str, ...]  # the cell type of each layer
+    hidden: tuple[np.ndarray, ...]  # per layer, (len(text), units): the layer's output h
+    cell_state: tuple[np.ndarray | None, ...]  # per layer, (len(text), units) for an LSTM, else None
+
+    @property
+    def layers(self) -> int:
+        return len(self.hidden)
+
+    def units(self, layer: int = 0) -> int:
+        return self.hidden[self.check_layer(layer)].shape[1]
+
+    def kinds(self, layer: int = 0) -> tuple[str, ...]:
+        """What can be drawn for a layer: the hidden output, and for an LSTM the cell state."""
+        return (HIDDEN, CELL) if self.cell_state[self.check_layer(layer)] is not None else (HIDDEN,)
+
+    def check_layer(self, layer: int) -> int:
+        if not isinstance(layer, int | np.integer) or not 0 <= layer < self.layers:
+            raise ValueError(
+                f"layer {layer!r} is out of range: the network has {self.layers} recurrent layer(s), "
+                f"0..{self.layers - 1}"
+            )
+        return int(layer)
+
+    def values(self, layer: int = 0, kind: str = HIDDEN) -> np.ndarray:
+        """(len(text), units) activations of one layer: its hidden output, or an LSTM's cell state."""
+        if kind not in self.kinds(layer):
+            raise ValueError(
+                f"unknown activation kind {kind!r} for this {self.cells[layer]} layer; expected one of "
+                f"{self.kinds(layer)} (only an LSTM has a cell state)"
+            )
+        return self.hidden[layer] if kind == HIDDEN else self.cell_state[layer]
+
+    def describe(self, layer: int = 0, kind: str = HIDDEN) -> str:
+        """E.g. 'LSTM layer 0, cell state c': which values a figure shows."""
+        self.values(layer, kind)
+        return f"{self.cells[layer]} layer {layer}, {KIND_NAMES[kind]}"
+
+    def check_unit(self, unit: int, layer: int = 0) -> int:
+        units = self.units(layer)
+        if not isinstance(unit, int | np.integer) or not 0 <= unit < units:
+            raise ValueError(
+                f"neuron index {unit!r} is out of range: {self.cells[layer]} layer {layer} has {units} units, "
+                f"0..{units - 1}"
+            )
+        return int(unit)
+
+
+def as_record(abc: str) -> str:
+    """The tune between <start> and <end>, as the network read tunes in training; a record stays as it is."""
+    if not isinstance(abc, str):
+        raise ValueError(f"expected the ABC text of a tune as a str, got {type(abc).__name__}")
+    if not abc.strip():
+        raise ValueError("the tune is empty: paste or choose the ABC text of a tune")
+    if abc.lstrip().startswith(START):
+        return abc
+    tune = abc.strip("\n")
+    return f"{START}\n{tune}\n{END}\n"
+
+
+def encode_text(vocab: Vocabulary, text: str) -> np.ndarray:
+    """The ids of a text the network can read; an empty text or unknown characters are an error."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected a tune as a str, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("the tune is empty: there is nothing for the network to read")
+    unknown = vocab.unknown_characters(text)
+    if unknown:
+        raise ValueError(f"the tune has characters the model never saw in training: {sorted(unknown)}")
+    return vocab.encode(text)
+
+
+def record_activations(network: Sampler, text: str) -> Activations:
+    """Run one text through the network and keep every unit's activation at every character."""
+    return record_many(network, [text])[0]
+
+
+def record_many(network: Sampler, texts: Sequence[str], batch_size: int = 64) -> list[Activations]:
+    """record_activations for many texts, run side by side in batches of similar length."""
+    if isinstance(texts, str) or not len(texts):
+        raise ValueError("expected a non-empty list of tune texts")
+    ids = []
+    for index, text in enumerate(texts):
+        try:
+            ids.append(encode_text(network.vocab, text))
+        except ValueError as error:
+            raise ValueError(f"tune {index}: {error}" if len(texts) > 1 else str(error)) from None
+    cells = tuple(layer.cell for layer in network.layers)
+    recorded: list[Activations | None] = [None] * len(texts)
+    order = np.argsort([len(row) for row in ids], kind="stable")
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        length = max(len(ids[row]) for row in rows)
+        batch = np.zeros((len(rows), length), dtype=np.int32)  # padding after a text never affects it
+        for i, row in enumerate(rows):
+            batch[i, : len(ids[row])] = ids[row]
+        hidden, cell_state = run_network(network, batch)
+        for i, row in enumerate(rows):
+            n = len(ids[row])
+            recorded[row] = Activations(
+                texts[row],
+                cells,
+                tuple(values[i, :n] for values in hidden),
+                tuple(None if values is None else values[i, :n] for values in cell_state),
+            )
+    return recorded
+
+
+def run_network(network: Sampler, batch: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """(batch, time, units) hidden outputs and LSTM cell states of each layer, one step at a time."""
+    rows, length = batch.shape
+    hidden = [np.empty((rows, length, layer.units), dtype=np.float32) for layer in network.layers]
+    cell_state = [
+        hidden_layer.copy() if layer.cell == "LSTM" else None
+        for layer, hidden_layer in zip(network.layers, hidden, strict=True)
+    ]
+    state = network.initial_state(rows)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for t in range(length):
+            _, state = network.step(batch[:, t], state)
+            for layer, layer_state in enumerate(state):
+                hidden[layer][:, t] = layer_state[0]  # every cell's output is the first part of its state
+                if cell_state[layer] is not None:
+                    cell_state[layer][:, t] = layer_state[1]
+    return hidden, cell_state
+
+
+def untrained_network(run_dir: Path, seed: int = 0) -> Sampler:
+    """The same architecture and vocabulary as a run, with its initial random weights: the chance control."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG).is_file():
+        raise FileNotFoundError(f"{run_dir} holds no run ({CONFIG} is missing)")
+    config, vocab = RunConfig.load(run_dir / CONFIG), Vocabulary.load(run_dir / VOCAB)
+    keras.utils.set_random_seed(seed)
+    return Sampler(build_model(config, vocab.size), vocab)
+
+
+# --- heatmaps -------------------------------------------------------------------------------------------------
+
+
+def text_grid(text: str, max_columns: int = 90) -> list[list[int]]:
+    """Rows of character positions as the text is laid out: one row per line (its newline last), long lines wrapped."""
+    if max_columns < 1:
+        raise ValueError(f"max_columns must be at least 1, got {max_columns!r}")
+    rows, row = [], []
+    for i, char in enumerate(text):
+        row.append(i)
+        if char == "\n" or len(row) == max_columns:
+            rows.append(row)
+            row = []
+    if row or not rows:
+        rows.append(row)
+    return rows
+
+
+def neuron_heatmap(
+    activations: Activations,
+    unit: int,
+    layer: int = 0,
+    kind: str = HIDDEN,
+    title: str | None = None,
+    max_columns: int = 90,
+) -> plt.Figure:
+    """One unit's activation over the tune: each character's background coloured by it, with a colour bar.
+
+    Hidden outputs (tanh-bounded) use a fixed -1..1 scale; an LSTM cell state a scale symmetric about 0.
+    """
+    unit = activations.check_unit(unit, layer)
+    values = activations.values(layer, kind)[:, unit]
+    limit = 1.0 if kind == HIDDEN else max(float(np.abs(values).max(initial=0.0)), 1e-6)
+    rows = text_grid(activations.text, max_columns)
+    columns = max(len(row) for row in rows)
+    grid = np.full((len(rows), columns), np.nan)
+    for r, row in enumerate(rows):
+        grid[r, : len(row)] = values[row]
+    with plt.rc_context(STYLE | {"axes.grid": False}):
+        fig, ax = plt.subplots(
+            figsize=(min(max(columns * 0.11 + 1.6, 4.5), 16), len(rows) * 0.2 + 1.0), layout="constrained"
+        )
+        image = ax.imshow(grid, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit, aspect="auto", interpolation="none")
+        for r, row in enumerate(rows):
+            for c, position in enumerate(row):
+                char = activations.text[position]
+                ax.text(
+                    c,
+                    r,
+                    NEWLINE_GLYPH if char == "\n" else char,
+                    ha="center",
+                    va="center",
+                    family="monospace",
+                    fontsize=7.5,
+                    color="white" if abs(values[position]) > 0.65 * limit else "black",
+                )
+        ax.set_axis_off()
+        ax.set_title(title or f"unit {unit}: {activations.describe(layer, kind)}", fontsize=9, loc="left")
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label=KIND_NAMES[kind])
+    return fig
+
+
+# --- ranking units by structural facts ---------------------------------------------------------------------------
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks of each column's values, tied values sharing their average rank."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        return average_ranks(values[:, None])[:, 0]
+    ranks = np.empty_like(values)
+    for column in range(values.shape[1]):
+        order = np.argsort(values[:, column], kind="stable")
+        ordered = values[order, column]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # where each run of equal values begins
+        stops = np.r_[starts[1:], len(ordered)]
+        group = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
+        ranks[order, column] = ((starts + stops + 1) / 2)[group]
+    return ranks
+
+
+def auc_from_ranks(ranks: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Mann-Whitney: the area under the ROC curve of each column's ranks for the boolean labels."""
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    return (ranks[labels].sum(axis=0) - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def check_labels(activations: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    activations, labels = np.asarray(activations), np.asarray(labels)
+    if activations.ndim != 2:
+        raise ValueError(f"activations must be (characters, units), got shape {activations.shape}")
+    if labels.shape != (len(activations),):
+        raise ValueError(f"expected {len(activations)} labels, one per character, got shape {labels.shape}")
+    return activations, labels
+
+
+def auc_scores(activations: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per unit, the probability that it is higher on a character with the fact than on one without (AUC)."""
+    activations, labels = check_labels(activations, labels)
+    labels = labels.astype(bool)
+    if labels.all() or not labels.any():
+        raise ValueError(
+            f"the AUC needs characters with and without the fact; got {int(labels.sum())} of {len(labels)}"
+        )
+    return auc_from_ranks(average_ranks(activations), labels)
+
+
+def correlation_scores(activations: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per unit, the Pearson correlation of its activation with a numeric fact (0 for a constant unit)."""
+    activations, values = check_labels(activations, values)
+    values = values.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError("the numeric fact has NaN or infinite values; keep only the characters where it is defined")
+    if values.std() == 0:
+        raise ValueError(f"the numeric fact is constant ({values[:1]}): a correlation needs it to vary")
+    centred = activations - activations.mean(axis=0)
+    spread = np.sqrt((centred**2).sum(axis=0))
+    covariance = centred.T @ (values - values.mean())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlation = covariance / (spread * np.sqrt(((values - values.mean()) ** 2).sum()))
+    return np.where(spread > 0, correlation, 0.0)
+
+
+@dataclass(frozen=True)
+class UnitRanking:
+    """How well each unit alone predicts one fact: AUC (binary) or Pearson r (numeric), orientation-free."""
+
+    fact: Fact
+    signed: np.ndarray  # per unit: the AUC, or the correlation; NaN when the fact could not be scored
+    characters: int  # characters the fact was judged on
+    positives: int  # characters with the fact (binary facts), else the characters judged
+
+    @property
+    def scores(self) -> np.ndarray:
+        """max(AUC, 1 - AUC) or |r|: a unit that is low on the fact predicts it as well as one that is high."""
+        return np.abs(self.signed) if self.fact.numeric else np.maximum(self.signed, 1.0 - self.signed)
+
+    @property
+    def measure(self) -> str:
+        return "|r|" if self.fact.numeric else "AUC"
+
+    @property
+    def scored(self) -> bool:
+        return bool(np.isfinite(self.signed).all())
+
+    @property
+    def order(self) -> np.ndarray:
+        """Units from the best predictor to the worst."""
+        return np.argsort(-self.scores, kind="stable")
+
+    @property
+    def best_unit(self) -> int:
+        return int(self.order[0])
+
+    @property
+    def best_score(self) -> float:
+        return float(self.scores[self.best_unit]) if self.scored else float("nan")
+
+    def direction(self, unit: int) -> str:
+        """'high' when the unit's activation rises with the fact, else 'low'."""
+        neutral = 0.0 if self.fact.numeric else 0.5
+        return "high" if self.signed[unit] >= neutral else "low"
+
+    def summary(self, unit: int | None = None) -> str:
+        unit = self.best_unit if unit is None else unit
+        if not self.scored:
+            return (
+                f"'{self.fact.description}' not scored: {self.positives} of {self.characters} characters have it, "
+                "too few either way to judge"
+            )
+        if self.fact.numeric:
+            how = "rises as it grows" if self.direction(unit) == "high" else "falls as it grows"
+        else:
+            how = f"{self.direction(unit)} where it holds"
+        return f"unit {unit}: {self.measure} {self.scores[unit]:.3f} for '{self.fact.description}' ({how})"
+
+
+def rank_units(activations: np.ndarray, labels: np.ndarray, fact: Fact) -> UnitRanking:
+    """Rank the units (columns) by how well each predicts the labels of one fact on these characters."""
+    activations, labels = check_labels(activations, labels)
+    if fact.numeric:
+        signed = correlation_scores(activations, labels)
+        return UnitRanking(fact, signed, len(labels), len(labels))
+    labels = labels.astype(bool)
+    if labels.all() or not labels.any():
+        return UnitRanking(fact, np.full(activations.shape[1], np.nan), len(labels), int(labels.sum()))
+    return UnitRanking(fact, auc_scores(activations, labels), len(labels), int(labels.sum()))
+
+
+def rank_facts(
+    recorded: Sequence[Activations],
+    layer: int = 0,
+    kind: str = HIDDEN,
+    facts: Sequence[Fact] = FACTS,
+    min_positives: int = MIN_POSITIVES,
+) -> dict[str, UnitRanking]:
+    """For each fact, the units ranked on all characters of the recorded tunes where the fact is judged.
+
+    A yes/no fact held by fewer than min_positives characters (or missed by fewer) is left unscored: with a
+    handful of examples, the best of a hundred units scores high by chance.
+    """
+    if not len(recorded):
+        raise ValueError("expected at least one recorded tune to rank the units on")
+    labels = [label_structure(item.text) for item in recorded]
+    activations = np.concatenate([item.values(layer, kind) for item in recorded])
+    stacked = {name: np.concatenate([tune[name] for tune in labels]) for name in labels[0]}
+    unscored = np.full(activations.shape[1], np.nan)
+    ranks_within: dict[str, np.ndarray] = {}
+    rankings = {}
+    for fact in facts:
+        domain = stacked[fact.within]
+        truth = stacked[fact.name][domain]
+        if fact.numeric:
+            varies = len(truth) > 1 and truth.std() > 0
+            rankings[fact.name] = (
+                rank_units(activations[domain], truth, fact) if varies else UnitRanking(fact, unscored, len(truth), 0)
+            )
+            continue
+        positives = int(truth.sum())
+        if min(positives, len(truth) - positives) < max(min_positives, 1):
+            rankings[fact.name] = UnitRanking(fact, unscored, len(truth), positives)
+            continue
+        if fact.within not in ranks_within:  # the ranks depend only on the characters judged, not on the fact
+            ranks_within[fact.within] = average_ranks(activations[domain])
+        signed = auc_from_ranks(ranks_within[fact.within], truth)
+        rankings[fact.name] = UnitRanking(fact, signed, len(truth), positives)
+    return rankings
+
+
+def rank_network(
+    network: Sampler,
+    texts: Sequence[str],
+    name: str,
+    layer: int = 0,
+    facts: Sequence[Fact] = FACTS,
+    min_positives: int = MIN_POSITIVES,
+) -> dict[str, dict[str, UnitRanking]]:
+    """Rankings of one layer's hidden output (and an LSTM's cell state) on the texts, as table columns by name."""
+    recorded = record_many(network, texts)
+    return {
+        f"{name} {KIND_SHORT[kind]}": rank_facts(recorded, layer, kind, facts, min_positives)
+        for kind in recorded[0].kinds(layer)
+    }
+
+
+def example_tune(recorded: Sequence[Activations], fact: Fact) -> Activations:
+    """The shortest recorded tune where the fact varies, to show a unit's heatmap on."""
+    for item in sorted(recorded, key=lambda item: len(item.text)):
+        labels = label_structure(item.text)
+        values = labels[fact.name][labels[fact.within]]
+        if len(values) > 1 and np.nanstd(values.astype(float)) > 0:
+            return item
+    raise ValueError(f"no recorded tune shows the fact {fact.name!r} ({fact.description})")
+
+
+# --- the table of best scores ---------------------------------------------------------------------------------
+
+
+def score_rows(columns: dict[str, dict[str, UnitRanking]]) -> list[dict]:
+    """One row per fact and model column: best unit, its score, and how many characters it was judged on."""
+    rows = []
+    for column, rankings in columns.items():
+        for fact_name, ranking in rankings.items():
+            rows.append(
+                {
+                    "fact": fact_name,
+                    "description": ranking.fact.description,
+                    "model": column,
+                    "measure": ranking.measure,
+                    "best_unit": ranking.best_unit if ranking.scored else "",
+                    "direction": ranking.direction(ranking.best_unit) if ranking.scored else "",
+                    "score": round(ranking.best_score, 4) if ranking.scored else "",
+                    "characters": ranking.characters,
+                    "positives": ranking.positives,
+                }
+            )
+    return rows
+
+
+def score_cell(ranking: UnitRanking | None) -> str:
+    if ranking is None or not ranking.scored:
+        return "--"
+    return f"{ranking.best_score:.2f} (#{ranking.best_unit})"
+
+
+def format_scores(columns: dict[str, dict[str, UnitRanking]]) -> str:
+    """A plain-text table: one row per fact, one column per model, 'best score (#unit)' in each cell."""
+    facts = list(dict.fromkeys(fact for rankings in columns.values() for fact in rankings))
+    first = next(iter(columns.values()))
+    header = ["fact", "measure", *columns]
+    body = [
+        [
+            first[fact].fact.description if fact in first else fact,
+            first[fact].measure if fact in first else "",
+            *(score_cell(rankings.get(fact)) for rankings in columns.values()),
+        ]
+        for fact in facts
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [header, *body]
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def latex_text(text: str) -> str:
+    """helpers.latex.latex_escape, plus the ABC symbols < > | and typographic quotes, safe in any font encoding."""
+    escaped = latex_escape(text)
+    for char, command in (("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}")):
+        escaped = escaped.replace(char, command)
+    opening = True
+    while '"' in escaped:
+        escaped = escaped.replace('"', "``" if opening else "''", 1)
+        opening = not opening
+    return escaped
+
+
+def scores_latex(columns: dict[str, dict[str, UnitRanking]], caption: str, label: str = "tab:neuron-scores") -> str:
+    """A LaTeX table of the best unit's score per fact (rows) and model (columns)."""
+    facts = list(dict.fromkeys(fact for rankings in columns.values() for fact in rankings))
+    first = next(iter(columns.values()))
+    header = ["fact", "score", *(latex_text(name) for name in columns)]
+    rows = [
+        [
+            latex_text(first[fact].fact.description if fact in first else fact),
+            latex_text(first[fact].measure if fact in first else ""),
+            *(latex_text(score_cell(rankings.get(fact))) for rankings in columns.values()),
+        ]
+        for fact in facts
+    ]
+    return latex_table(header, rows, latex_text(caption), label)
+
+
+def write_scores(
+    columns: dict[str, dict[str, UnitRanking]], folder: Path, name: str = "neuron_scores", caption: str = ""
+) -> tuple[Path, Path]:
+    """Write the best scores as <name>.csv (one row per fact and model) and <name>.tex (a LaTeX table)."""
+    if not columns:
+        raise ValueError("expected at least one model's rankings to write")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = score_rows(columns)
+    csv_path, tex_path = folder / f"{name}.csv", folder / f"{name}.tex"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    caption = caption or (
+        "Best single hidden unit per structural fact: AUC (max of AUC and 1 - AUC) or |Pearson r|, "
+        "with the unit's index; random = the same architecture with untrained weights."
+    )
+    tex_path.write_text(scores_latex(columns, caption), encoding="utf-8")
+    return csv_path, tex_path

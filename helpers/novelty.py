@@ -1,0 +1,167 @@
+"""Copying from the training set: the longest passage a tune shares with any training tune, and shared n-grams.
+
+A network that memorises writes out long stretches of its training tunes. The training set is indexed once
+(a suffix automaton of the tune bodies, one of their bars, and the set of 8-note pitch sequences), so that
+each tune is then measured in time proportional to its own length.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from .abc_text import field_line, header_fields, split_header_body
+from .quality import BARLINE, ENDING, pitch_sequence
+
+NGRAM = 8
+BAR_SPLIT = re.compile(rf"(?:{BARLINE})(?:{ENDING})?")
+SEPARATOR = None  # between two training sequences; never in a query, so no match runs across it
+
+
+class SuffixAutomaton:
+    """All substrings of a collection of sequences (of characters, or of any hashable symbols) in one automaton.
+
+    Built in time linear in the total length; longest_match finds the longest run of a query that occurs in
+    some sequence of the collection, reading the query once.
+    """
+
+    def __init__(self, sequences: Sequence[Sequence[Hashable]]) -> None:
+        self.transitions: list[dict] = [{}]
+        self.link = [-1]
+        self.length = [0]
+        self.end = [-1]  # where the state's substrings first end in the concatenated sequences
+        self.starts: list[int] = []  # where each sequence starts in the concatenation
+        last = position = 0
+        for sequence in sequences:
+            self.starts.append(position)
+            for symbol in [*sequence, SEPARATOR]:
+                last = self.extend(last, symbol, position)
+                position += 1
+
+    def extend(self, last: int, symbol: Hashable, position: int) -> int:
+        """Add one symbol at the end (the classic online construction); returns the new last state."""
+        transitions, link, length, end = self.transitions, self.link, self.length, self.end
+        current = len(transitions)
+        transitions.append({})
+        link.append(0)
+        length.append(length[last] + 1)
+        end.append(position)
+        state = last
+        while state != -1 and symbol not in transitions[state]:
+            transitions[state][symbol] = current
+            state = link[state]
+        if state != -1:
+            target = transitions[state][symbol]
+            if length[state] + 1 == length[target]:
+                link[current] = target
+            else:
+                clone = len(transitions)
+                transitions.append(dict(transitions[target]))
+                link.append(link[target])
+                length.append(length[state] + 1)
+                end.append(end[target])
+                while state != -1 and transitions[state].get(symbol) == target:
+                    transitions[state][symbol] = clone
+                    state = link[state]
+                link[target] = link[current] = clone
+        return current
+
+    def longest_match(self, query: Sequence[Hashable]) -> tuple[int, int, int]:
+        """(length, end in query, index of a sequence holding it) of the longest shared run; (0, -1, -1) if none."""
+        transitions, link, length = self.transitions, self.link, self.length
+        state = matched = best = 0
+        best_end = best_state = -1
+        for index, symbol in enumerate(query):
+            while state and symbol not in transitions[state]:
+                state = link[state]
+                matched = length[state]
+            if symbol in transitions[state]:
+                state = transitions[state][symbol]
+                matched += 1
+            if matched > best:
+                best, best_end, best_state = matched, index, state
+        if not best:
+            return 0, -1, -1
+        return best, best_end, bisect_right(self.starts, self.end[best_state]) - 1
+
+
+def tune_body(abc: str) -> str:
+    """The music of a tune: its lines after the first K: field."""
+    return "\n".join(split_header_body(abc)[1])
+
+
+def bar_texts(abc: str) -> list[str]:
+    """The tune's bars as text without spaces, in order ('|' lines and endings removed)."""
+    lines = [
+        line.rstrip().removesuffix("\\")
+        for line in split_header_body(abc)[1]
+        if not field_line(line) and not line.lstrip().startswith("%")
+    ]
+    music = " ".join(lines)
+    bars = ("".join(piece.split()) for piece in BAR_SPLIT.split(music))
+    return [bar for bar in bars if bar]
+
+
+def ngrams(pitches: Sequence[int], n: int = NGRAM) -> list[tuple[int, ...]]:
+    """Every run of n consecutive pitches."""
+    return [tuple(pitches[i : i + n]) for i in range(len(pitches) - n + 1)]
+
+
+@dataclass(frozen=True)
+class Novelty:
+    """How much of one tune is copied from the training set."""
+
+    longest_copy_chars: int
+    copied_text: str
+    copied_from: str | None  # title (or number) of the training tune that holds the longest copy
+    longest_copy_bars: int
+    ngrams: int
+    ngrams_in_training: int
+
+    @property
+    def ngram_share(self) -> float | None:
+        """Share of the tune's 8-note sequences that occur in some training tune; None for a tune that short."""
+        return self.ngrams_in_training / self.ngrams if self.ngrams else None
+
+    def row(self) -> dict:
+        return {
+            "longest_copy_chars": self.longest_copy_chars,
+            "longest_copy_bars": self.longest_copy_bars,
+            "ngram_share": self.ngram_share,
+        }
+
+
+class TrainingIndex:
+    """The training tunes indexed once for copying checks: bodies, bars and pitch n-grams."""
+
+    def __init__(self, tunes: Sequence[str], n: int = NGRAM) -> None:
+        if not tunes:
+            raise ValueError("the training index needs at least one training tune")
+        self.n = n
+        self.titles = [header_fields(tune).get("T") or f"training tune {i + 1}" for i, tune in enumerate(tunes)]
+        self.characters = SuffixAutomaton([tune_body(tune) for tune in tunes])
+        self.bar_ids: dict[str, int] = {}
+        self.bars = SuffixAutomaton([self.bar_sequence(tune, grow=True) for tune in tunes])
+        self.ngram_set = {gram for tune in tunes for gram in ngrams(pitch_sequence(tune), n)}
+
+    def bar_sequence(self, abc: str, grow: bool = False) -> list[int]:
+        """The tune's bars as ids; a bar no training tune has gets -1 (which matches nothing)."""
+        if grow:
+            return [self.bar_ids.setdefault(bar, len(self.bar_ids)) for bar in bar_texts(abc)]
+        return [self.bar_ids.get(bar, -1) for bar in bar_texts(abc)]
+
+    def novelty(self, abc: str) -> Novelty:
+        """The longest passage of this tune's body found in a training tune, in characters and in whole bars."""
+        body = tune_body(abc)
+        length, end, source = self.characters.longest_match(body)
+        grams = ngrams(pitch_sequence(abc), self.n)
+        return Novelty(
+            longest_copy_chars=length,
+            copied_text=body[end + 1 - length : end + 1] if length else "",
+            copied_from=self.titles[source] if length else None,
+            longest_copy_bars=self.bars.longest_match(self.bar_sequence(abc))[0],
+            ngrams=len(grams),
+            ngrams_in_training=sum(gram in self.ngram_set for gram in grams),
+        )

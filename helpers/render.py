@@ -1,0 +1,227 @@
+"""ABC tune -> engraved notation (SVG, PDF, PNG), MIDI and audio, with a message instead of an error for bad text."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import mido
+import numpy as np
+import vl_convert
+from IPython.display import HTML, SVG, Audio, DisplayObject
+
+from .abc_text import header_fields
+
+# Verovio's ABC reader can crash the whole process (segfault, abort) on malformed text, so it runs in a child
+# process that is killed after a time limit. Pin verovio 5.7: 6.x also crashes writing the MIDI of ordinary tunes
+# with two repeated parts (|: ... :| twice). Options: a 900 px wide page as tall as the tune, no footer.
+VEROVIO_OPTIONS = {
+    "inputFrom": "abc",
+    "pageWidth": 2000,
+    "pageHeight": 60000,
+    "adjustPageHeight": True,
+    "scale": 45,
+    "footer": "none",
+    "xmlIdChecksum": True,
+}
+VEROVIO_TIMEOUT_S = 10.0
+MAX_AUDIO_SECONDS = 60.0
+NOTE_MARK = 'class="note"'
+
+VEROVIO_JOB = """
+import json, sys
+import verovio
+verovio.enableLog(verovio.LOG_WARNING)
+job = json.load(sys.stdin)
+toolkit = verovio.toolkit()
+toolkit.setOptions(job["options"])
+result = {"loaded": toolkit.loadData(job["abc"]), "pages": toolkit.getPageCount()}
+if result["loaded"] and result["pages"] > 0:
+    result["output"] = toolkit.renderToSVG(1) if job["output"] == "svg" else toolkit.renderToMIDI()
+json.dump(result, sys.stdout)
+"""
+
+
+@dataclass(frozen=True, eq=False)
+class Rendered:
+    """What one rendering produced (svg, midi or samples), or a short message saying why it produced nothing."""
+
+    svg: str | None = None
+    midi: bytes | None = None
+    samples: np.ndarray | None = None
+    sample_rate: int | None = None
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.message is None
+
+
+def text_problem(abc: str) -> str | None:
+    """Why verovio cannot even try this text (empty, no K: field), or None."""
+    if not abc.strip():
+        return "empty tune text: nothing to render"
+    if "K" not in header_fields(abc):
+        return "no K: (key) field: an ABC tune needs one before its notes"
+    return None
+
+
+def with_x_field(abc: str) -> str:
+    """The tune with an X: line first when it has none: verovio crashes on a tune without one."""
+    has_x = any(line.startswith("X:") for line in abc.splitlines())
+    return abc if has_x else "X:1\n" + abc
+
+
+def last_log_line(stderr: str) -> str:
+    """The last thing verovio logged, shortened, or '' when it logged nothing."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1][:160] if lines else ""
+
+
+def signal_name(number: int) -> str:
+    """'SIGSEGV' for 11, or 'signal N' for a number Python does not name."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def run_verovio(abc: str, output: str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
+    """Verovio's 'svg' or 'midi' for one tune, from a child process that cannot crash or hang the caller."""
+    problem = text_problem(abc)
+    if problem:
+        return Rendered(message=problem)
+    job = json.dumps({"abc": with_x_field(abc), "output": output, "options": VEROVIO_OPTIONS})
+    try:
+        child = subprocess.run(
+            [sys.executable, "-I", "-c", VEROVIO_JOB], input=job, capture_output=True, text=True, timeout=timeout_s
+        )
+    except subprocess.TimeoutExpired:
+        return Rendered(message=f"verovio took longer than {timeout_s:g} s on this ABC and was stopped")
+    log = last_log_line(child.stderr)
+    if child.returncode < 0:
+        return Rendered(message=f"verovio crashed reading this ABC ({signal_name(-child.returncode)})")
+    if child.returncode != 0:
+        return Rendered(message=f"verovio failed: {log}")
+    try:
+        result = json.loads(child.stdout)
+    except ValueError:
+        return Rendered(message=f"verovio gave no readable answer: {log or child.stdout[:160]}")
+    if not result["loaded"] or result["pages"] == 0:
+        return Rendered(message=f"verovio could not read this ABC: {log or 'no reason given'}")
+    if output == "svg":
+        return Rendered(svg=result["output"])
+    return Rendered(midi=base64.b64decode(result["output"]))
+
+
+def engrave_svg(abc: str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
+    """Standard notation of one ABC tune as one SVG page (900 px wide, as tall as the tune), or a message."""
+    result = run_verovio(abc, "svg", timeout_s)
+    if result.svg is not None and NOTE_MARK not in result.svg:
+        return Rendered(message="verovio read this ABC but found no notes in it")
+    return result
+
+
+def midi_bytes(abc: str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
+    """A standard MIDI file of one ABC tune (120 quarter notes a minute unless Q: says otherwise), or a message."""
+    result = run_verovio(abc, "midi", timeout_s)
+    if result.midi is not None and not midi_notes(result.midi):
+        return Rendered(message="verovio read this ABC but found no notes to play")
+    return result
+
+
+def midi_notes(midi: bytes) -> list[tuple[float, float, int, int]]:
+    """(start s, end s, MIDI pitch, velocity) of every note in a MIDI file, in start order; [] if unreadable."""
+    try:
+        messages = list(mido.MidiFile(file=io.BytesIO(midi)))
+    except (OSError, EOFError, ValueError, KeyError, IndexError):
+        return []
+    notes, sounding, now = [], {}, 0.0
+    for message in messages:
+        now += message.time
+        if message.type not in ("note_on", "note_off"):
+            continue
+        key = (message.channel, message.note)
+        if key in sounding:
+            start, velocity = sounding.pop(key)
+            notes.append((start, now, message.note, velocity))
+        if message.type == "note_on" and message.velocity > 0:
+            sounding[key] = (now, message.velocity)
+    return sorted(notes)
+
+
+def pluck(frequency: float, seconds: float, sample_rate: int) -> np.ndarray:
+    """One plucked-string-like tone: a few decaying harmonics, a 5 ms attack and a 20 ms release."""
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    harmonics = [(1, 1.0), (2, 0.4), (3, 0.2), (4, 0.1)]
+    tone = sum(weight * np.sin(2 * np.pi * k * frequency * t) * np.exp(-1.5 * k * t) for k, weight in harmonics)
+    envelope = np.minimum(1.0, np.minimum(t / 0.005, (seconds - t) / 0.02))
+    return (tone * np.clip(envelope, 0.0, 1.0)).astype(np.float32)
+
+
+def notes_to_audio(
+    notes: list[tuple[float, float, int, int]], sample_rate: int, max_seconds: float = MAX_AUDIO_SECONDS
+) -> np.ndarray:
+    """Mono float32 samples in [-1, 1] of the notes, cut at max_seconds."""
+    end = min(max((note[1] for note in notes), default=0.0), max_seconds)
+    audio = np.zeros(int(np.ceil(end * sample_rate)), dtype=np.float32)
+    for start, stop, pitch, velocity in notes:
+        if start >= end:
+            continue
+        tone = pluck(440.0 * 2 ** ((pitch - 69) / 12), min(stop, end) - start, sample_rate) * (velocity / 127)
+        first = int(start * sample_rate)
+        audio[first : first + len(tone)] += tone[: len(audio) - first]
+    peak = float(np.abs(audio).max(initial=0.0))
+    return audio * (0.8 / peak) if peak > 0 else audio
+
+
+def synthesize(
+    abc: str, sample_rate: int = 22050, max_seconds: float = MAX_AUDIO_SECONDS, timeout_s: float = VEROVIO_TIMEOUT_S
+) -> Rendered:
+    """Audio samples of one ABC tune (a plucked tone per note, at most max_seconds), or a message."""
+    if sample_rate < 1000:
+        raise ValueError(f"sample rate must be at least 1000 Hz, got {sample_rate}")
+    result = midi_bytes(abc, timeout_s)
+    if not result.ok:
+        return result
+    samples = notes_to_audio(midi_notes(result.midi), sample_rate, max_seconds)
+    return Rendered(midi=result.midi, samples=samples, sample_rate=sample_rate)
+
+
+def export_figure(abc: str, path: Path | str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
+    """Write the engraving as path.svg, path.pdf (for LaTeX) and path.png; write nothing if it cannot be engraved."""
+    result = engrave_svg(abc, timeout_s)
+    if result.ok:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Suffixes are appended, not swapped, so a name such as "T0.5-1" keeps its dot.
+        path.parent.joinpath(f"{path.name}.svg").write_text(result.svg, encoding="utf-8")
+        path.parent.joinpath(f"{path.name}.pdf").write_bytes(vl_convert.svg_to_pdf(result.svg))
+        path.parent.joinpath(f"{path.name}.png").write_bytes(vl_convert.svg_to_png(result.svg, scale=2.0))
+    return result
+
+
+def message_html(message: str) -> HTML:
+    """A notebook display of a rendering's message."""
+    return HTML(f'<p style="color:#a33"><b>Cannot render:</b> {html.escape(message)}</p>')
+
+
+def notation_view(abc: str) -> DisplayObject:
+    """The tune's notation for a notebook cell (IPython SVG), or its message as HTML."""
+    result = engrave_svg(abc)
+    return SVG(data=result.svg) if result.ok else message_html(result.message)
+
+
+def audio_player(abc: str, sample_rate: int = 22050) -> DisplayObject:
+    """A notebook audio player for the tune (IPython Audio), or its message as HTML."""
+    result = synthesize(abc, sample_rate)
+    if not result.ok:
+        return message_html(result.message)
+    return Audio(data=result.samples, rate=result.sample_rate, normalize=False)

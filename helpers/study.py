@@ -1,0 +1,333 @@
+"""The assignment's experiments: sweeps over configurations and seeds, reuse of finished runs, aggregation."""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import Profile, ProjectPaths
+from .latex import latex_escape, latex_table
+from .models import build_model
+from .prepared import PreparedData
+from .run_config import RunConfig
+from .sample import Sampler
+from .train import read_history, read_metrics, train_run
+
+SEEDS = (1, 2, 3)
+# Final (train, validation) losses in nats per character that the original report gave, one run each.
+ORIGINAL_REPORT = {
+    ("hidden units", "100"): (1.517, 1.879),
+    ("hidden units", "50"): (1.715, 1.946),
+    ("hidden units", "75"): (1.602, 1.900),
+    ("hidden units", "150"): (1.404, 1.875),
+    ("dropout", "0.1"): (1.657, 1.892),
+    ("dropout", "0.2"): (1.731, 1.911),
+    ("dropout", "0.3"): (1.786, 1.973),
+    ("optimizer", "adagrad"): (1.756, 2.000),
+}
+# Beyond the assignment: the best model found that trains in at most 20 minutes on two CPU cores.
+BEST_MODEL = {
+    "cell": "GRU",
+    "layers": 2,
+    "hidden_size": 128,
+    "encoding": "embedding",
+    "embedding_dim": 32,
+    "learning_rate": 0.003,
+    "epochs": 60,
+}
+SUMMARY_COLUMNS = ("final_train_loss", "final_val_loss", "best_val_loss", "best_epoch", "test_loss", "wall_seconds")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration of the study: a level of one factor, as changes to the profile's baseline."""
+
+    factor: str
+    label: str
+    changes: dict = field(default_factory=dict)
+    name: str | None = None  # a fixed run-folder stem, e.g. "best"; else the config's slug
+
+    def config(self, profile: Profile, seed: int) -> RunConfig:
+        return profile.run_config(**(self.changes | {"seed": seed}))
+
+
+def matched_hidden_size(cell: str, parameters: int, vocab_size: int) -> int:
+    """The hidden size at which a cell type has the number of parameters closest to the given one."""
+
+    def count(hidden: int) -> int:
+        return build_model(RunConfig(cell=cell, hidden_size=hidden), vocab_size).count_params()
+
+    low, high = 1, 2048  # parameters grow with the hidden size: bisect for the first size at or above
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (middle + 1, high) if count(middle) < parameters else (low, middle)
+    return min((low - 1, low), key=lambda hidden: abs(count(hidden) - parameters) if hidden > 0 else math.inf)
+
+
+def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
+    """Baseline, then one factor at a time: hidden units, dropout, optimizer, cell type; then the best model."""
+    baseline_parameters = build_model(RunConfig(), vocab_size).count_params()
+    variants = [Variant("hidden units", str(h), {"hidden_size": h}) for h in (50, 75, 100, 150)]
+    variants += [Variant("dropout", str(p), {"dropout": p}) for p in (0.0, 0.1, 0.2, 0.3)]
+    variants += [Variant("optimizer", name, {"optimizer": name}) for name in ("rmsprop", "adagrad", "adam")]
+    variants += [Variant("cell, equal size", f"{cell}-100", {"cell": cell}) for cell in ("SimpleRNN", "LSTM", "GRU")]
+    for cell in ("SimpleRNN", "LSTM", "GRU"):
+        size = matched_hidden_size(cell, baseline_parameters, vocab_size)
+        variants.append(Variant("cell, equal parameters", f"{cell}-{size}", {"cell": cell, "hidden_size": size}))
+    if best is not None:
+        variants.append(Variant("best model", "best", best, name="best"))
+    return variants
+
+
+def run_dir_for(variant: Variant, profile: Profile, paths: ProjectPaths, seed: int) -> Path:
+    """The run folder: the profile's baseline is notebook 02's `baseline` run, shared by every factor."""
+    config = variant.config(profile, seed)
+    if config == profile.run_config():
+        return paths.runs / "baseline"
+    return paths.runs / (f"{variant.name}-s{seed}" if variant.name else config.slug)
+
+
+def run_sweep(
+    variants: list[Variant],
+    seeds: tuple[int, ...],
+    profile: Profile,
+    paths: ProjectPaths,
+    data: PreparedData,
+    factors: list[str] | None = None,
+) -> list[dict]:
+    """Train every variant (of the chosen factors) with every seed; finished runs are reused."""
+    chosen = [v for v in variants if factors is None or v.factor in factors]
+    unknown = set(factors or []) - {v.factor for v in variants}
+    if unknown:
+        raise ValueError(f"unknown factors {sorted(unknown)}; expected some of {sorted({v.factor for v in variants})}")
+    rows, done = [], {}
+    for variant in chosen:
+        for seed in seeds:
+            run_dir = run_dir_for(variant, profile, paths, seed)
+            if run_dir not in done:
+                started = time.perf_counter()
+                done[run_dir] = train_run(variant.config(profile, seed), data, run_dir, verbose=0)
+                print(
+                    f"{variant.factor:24s} {variant.label:14s} seed {seed}: best validation "
+                    f"{done[run_dir]['best_val_loss']:.3f} nats/char (took {time.perf_counter() - started:.0f} s)"
+                )
+            rows.append({"factor": variant.factor, "label": variant.label, "seed": seed, "run": str(run_dir)})
+    return rows
+
+
+def collect(rows: list[dict]) -> list[dict]:
+    """The sweep rows with each run's final metrics and parameters."""
+    return [row | read_metrics(row["run"]) for row in rows]
+
+
+def aggregate(results: list[dict], columns=SUMMARY_COLUMNS) -> list[dict]:
+    """Mean and standard deviation over seeds for each (factor, level), in the order of the sweep."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in results:
+        groups.setdefault((row["factor"], row["label"]), []).append(row)
+    summary = []
+    for (factor, label), runs in groups.items():
+        entry = {"factor": factor, "label": label, "seeds": len(runs), "parameters": runs[0]["parameters"]}
+        for column in columns:
+            values = np.array([run[column] for run in runs], dtype=float)
+            entry[f"{column}_mean"] = float(values.mean())
+            entry[f"{column}_std"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+        summary.append(entry)
+    return summary
+
+
+def mean_curves(rows: list[dict], column: str) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per level: epochs, mean and standard deviation over seeds of one history column."""
+    by_label: dict[str, list[list[float]]] = {}
+    for row in rows:
+        by_label.setdefault(row["label"], []).append([epoch[column] for epoch in read_history(row["run"])])
+    curves = {}
+    for label, histories in by_label.items():
+        length = min(len(h) for h in histories)
+        values = np.array([h[:length] for h in histories])
+        spread = values.std(axis=0, ddof=1) if len(values) > 1 else np.zeros(length)
+        curves[label] = (np.arange(1, length + 1), values.mean(axis=0), spread)
+    return curves
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    """Rows as a CSV file with a header of their keys."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def mean_std(entry: dict, column: str, digits: int = 3) -> str:
+    """'1.234 ± 0.005' in LaTeX, or the mean alone when there is one seed."""
+    mean, std = entry[f"{column}_mean"], entry[f"{column}_std"]
+    return f"{mean:.{digits}f}" if math.isnan(std) else f"${mean:.{digits}f} \\pm {std:.{digits}f}$"
+
+
+def summary_table(summary: list[dict], caption: str, label: str) -> str:
+    """The study's main table: losses (mean ± std over seeds), epochs to best, parameters, wall time."""
+    header = [
+        "factor",
+        "level",
+        "train (final)",
+        "validation (final)",
+        "validation (best)",
+        "best epoch",
+        "parameters",
+        "seconds",
+    ]
+    rows = [
+        [
+            latex_escape(entry["factor"]),
+            latex_escape(entry["label"]),
+            mean_std(entry, "final_train_loss"),
+            mean_std(entry, "final_val_loss"),
+            mean_std(entry, "best_val_loss"),
+            mean_std(entry, "best_epoch", 0),
+            f"{entry['parameters']:,}".replace(",", "{,}"),
+            mean_std(entry, "wall_seconds", 0),
+        ]
+        for entry in summary
+    ]
+    return latex_table(header, rows, caption, label)
+
+
+def welch_t(a: list[float], b: list[float]) -> float:
+    """Difference of means over its standard error; |t| above about 2 is beyond seed noise."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        return math.nan
+    error = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    return (a.mean() - b.mean()) / error if error > 0 else math.copysign(math.inf, a.mean() - b.mean())
+
+
+def verdict(t: float) -> str:
+    if math.isnan(t):
+        return "too few seeds to tell"
+    return "beyond seed noise" if abs(t) > 2 else "within seed noise"
+
+
+def compare(results: list[dict], factor: str, first: str, second: str, column: str = "best_val_loss") -> dict | None:
+    """Mean of column for two levels of a factor, their difference and Welch's t; None if a level is missing."""
+    values = {
+        label: [row[column] for row in results if row["factor"] == factor and row["label"] == label]
+        for label in (first, second)
+    }
+    if not values[first] or not values[second]:
+        return None
+    t = welch_t(values[second], values[first])
+    return {
+        "first": float(np.mean(values[first])),
+        "second": float(np.mean(values[second])),
+        "difference": float(np.mean(values[second]) - np.mean(values[first])),
+        "t": t,
+        "verdict": verdict(t),
+    }
+
+
+def claims(results: list[dict]) -> list[dict]:
+    """The original report's claims, each checked against the study's runs and written as a sentence."""
+    found = []
+
+    def add(key: str, text: str) -> None:
+        found.append({"key": key, "text": text})
+
+    def sentence(c: dict, first: str, second: str) -> str:
+        return (
+            f"{first} {c['first']:.3f}, {second} {c['second']:.3f} nats/char: a difference of "
+            f"{c['difference']:+.3f} (t = {c['t']:.1f}), {c['verdict']}"
+        )
+
+    if (c := compare(results, "hidden units", "50", "150")) is not None:
+        add(
+            "hidden-50-150",
+            "More hidden units, 50 to 150 (original: 1.946 to 1.875 validation): " + sentence(c, "50", "150") + ".",
+        )
+    if (c := compare(results, "hidden units", "100", "150")) is not None:
+        add("hidden-100-150", "100 to 150 hidden units (original: 1.879 to 1.875): " + sentence(c, "100", "150") + ".")
+    for p in ("0.1", "0.2", "0.3"):
+        if (c := compare(results, "dropout", "0.0", p)) is not None:
+            effect = "hurts" if c["difference"] > 0 else "helps"
+            add(f"dropout-{p}", f"Dropout {p} {effect} the best validation loss: " + sentence(c, "none", p) + ".")
+    if (c := compare(results, "optimizer", "rmsprop", "adagrad")) is not None:
+        better = "RMSprop" if c["difference"] > 0 else "Adagrad"
+        add("rmsprop-adagrad", f"{better} does better: " + sentence(c, "RMSprop", "Adagrad") + ".")
+    for cell in ("LSTM", "GRU"):
+        if (c := compare(results, "cell, equal size", "SimpleRNN-100", f"{cell}-100")) is not None:
+            add(f"cell-{cell}", f"{cell} against SimpleRNN at 100 units: " + sentence(c, "SimpleRNN", cell) + ".")
+    undropped = {row["run"] for row in results if RunConfig.load(Path(row["run"]) / "config.json").dropout == 0}
+    first_epochs = [read_history(run)[0] for run in sorted(undropped)]
+    below = sum(epoch["val_loss"] < epoch["loss"] for epoch in first_epochs)
+    add(
+        "first-epoch",
+        f"In the first epoch the validation loss is below the training loss in {below} of "
+        f"{len(first_epochs)} runs without any dropout: the training loss of an epoch is averaged while the weights "
+        "still improve, so the original report's explanation (dropout) is not needed.",
+    )
+    return found
+
+
+def write_claims(found: list[dict], path: Path) -> None:
+    """The claims as a LaTeX itemize list for the report's discussion."""
+    items = "\n".join(f"  \\item {latex_escape(claim['text'])}" for claim in found)
+    Path(path).write_text(f"\\begin{{itemize}}\n{items}\n\\end{{itemize}}\n")
+
+
+def sample_summary(run_dir: Path, temperatures, seed: int, n: int, max_length: int = 2000) -> dict[float, dict]:
+    """For each temperature: share of n samples that reach <end>, and their mean length in characters."""
+    sampler = Sampler.from_run(run_dir)
+    summary = {}
+    for temperature in temperatures:
+        tunes = sampler.sample(n=n, temperature=temperature, seed=seed, max_length=max_length)
+        summary[float(temperature)] = {
+            "finished": float(np.mean([tune.finished for tune in tunes])),
+            "mean_length": float(np.mean([len(tune.text) for tune in tunes])),
+        }
+    return summary
+
+
+def temperature_table(tempered: dict[float, float], samples: dict[float, dict]) -> str:
+    """The assignment's temperature table done right: what T changes is sampling, not training."""
+    rows = [
+        [
+            f"{t:g}",
+            f"{loss:.3f}",
+            f"{loss / math.log(2):.3f}",
+            f"{samples[t]['finished']:.0%}".replace("%", r"\%"),
+            f"{samples[t]['mean_length']:.0f}",
+        ]
+        for t, loss in tempered.items()
+    ]
+    header = ["$T$", "cross-entropy (nats/char)", "bits/char", r"samples reaching \texttt{<end>}", "mean length"]
+    caption = (
+        "Validation cross-entropy of the temperature-scaled distribution of the baseline model, and "
+        "what its samples look like at each temperature."
+    )
+    return latex_table(header, rows, caption, "tab:temperature")
+
+
+def original_table(summary: list[dict]) -> str:
+    """The original report's final losses (one run each) beside ours (mean ± std over seeds)."""
+    ours = {(entry["factor"], entry["label"]): entry for entry in summary}
+    rows = [
+        [
+            latex_escape(factor),
+            latex_escape(label),
+            f"{train:.3f}",
+            f"{validation:.3f}",
+            mean_std(ours[factor, label], "final_train_loss"),
+            mean_std(ours[factor, label], "final_val_loss"),
+        ]
+        for (factor, label), (train, validation) in ORIGINAL_REPORT.items()
+        if (factor, label) in ours
+    ]
+    header = ["factor", "level", "original train", "original validation", "our train", "our validation"]
+    caption = "Final losses in nats per character: the original report (one run) against this study (all seeds)."
+    return latex_table(header, rows, caption, "tab:original")

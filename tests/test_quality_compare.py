@@ -1,0 +1,147 @@
+"""Scoring batches of tunes, comparing generated with real, the table, the reading and the figures."""
+
+import csv
+import math
+from collections import Counter
+
+import matplotlib
+import pytest
+
+from helpers import quality_compare as qc
+from helpers.novelty import TrainingIndex
+from helpers.runs import shipped_model_dir
+
+matplotlib.use("Agg")
+
+HEADER = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:{key}\n"
+TRAINING = [
+    HEADER.format(n=1, key="G") + "D|:GAB cBA|BGE D2D|GAB cde|dBG G2:|\n",
+    HEADER.format(n=2, key="D") + "A|:dfe dcB|AFA d2A|dfe dcB|AFD D2:|\n",
+]
+REAL = [
+    HEADER.format(n=3, key="G") + "B|:GBd gdB|cAF D2B|GBd gdB|cAF G2:|\n",
+    HEADER.format(n=4, key="Em") + "B|:EFG FED|B,2E E2B|EFG FED|B,EE E2:|\n",
+]
+VALID_NEW = HEADER.format(n=5, key="G") + "GBd gdB|cAF D3|GBd gdB|cAF G3|\n"
+COPIED = TRAINING[0].replace("X:1\nT:Tune 1", "X:6\nT:Copy")
+BROKEN = "X:7\nT:Broken\nM:6/8\nGAB c|de f g a b|\n"  # no K:, wrong bar lengths
+
+
+@pytest.fixture(scope="module")
+def index():
+    return TrainingIndex(TRAINING)
+
+
+@pytest.fixture(scope="module")
+def scored(index):
+    real = qc.score_real(REAL, index, parsers=("music21",))
+    cold = qc.score_tunes([COPIED, VALID_NEW, VALID_NEW], "toy", index, 0.5, parsers=("music21",))
+    hot = qc.score_tunes([VALID_NEW, BROKEN, BROKEN], "toy", index, 2.0, [True, True, False], ("music21",))
+    return real, cold + hot
+
+
+def test_total_variation():
+    assert qc.total_variation(Counter(a=2, b=2), Counter(a=1, b=1)) == 0
+    assert qc.total_variation(Counter(a=1), Counter(b=5)) == 1
+    assert qc.total_variation(Counter(a=1, b=1), Counter(a=1)) == pytest.approx(0.5)
+    assert math.isnan(qc.total_variation(Counter(), Counter(a=1)))
+
+
+def test_scored_tunes(scored):
+    real, generated = scored
+    assert [tune.valid for tune in real] == [True, True]
+    assert [tune.valid for tune in generated] == [True, True, True, True, False, False]
+    assert generated[0].novelty.longest_copy_bars == 5  # the copied tune
+    row = generated[4].row()
+    assert (row["model"], row["temperature"], row["header_ok"], row["valid"]) == ("toy", 2.0, False, False)
+    assert generated[5].quality.finished is False
+
+
+def test_mismatched_finished_flags_are_refused(index):
+    with pytest.raises(ValueError, match="finished flags"):
+        qc.score_tunes([VALID_NEW, VALID_NEW], "toy", index, finished=[True], parsers=())
+
+
+def test_summary_rates_per_setting(scored):
+    real, generated = scored
+    summary = qc.summarise(generated, real)
+    assert [(row["model"], row["temperature"], row["tunes"]) for row in summary] == [
+        ("real", None, 2),
+        ("toy", 0.5, 3),
+        ("toy", 2.0, 3),
+    ]
+    real_row, cold, hot = summary
+    assert real_row["valid"] == 1.0 and real_row["tv_meter"] == 0
+    assert cold["valid"] == 1.0 and hot["valid"] == pytest.approx(1 / 3)
+    assert hot["header_ok"] == pytest.approx(1 / 3)
+    assert hot["finished"] == pytest.approx(2 / 3)
+    assert math.isnan(hot["abc2midi_ok"])  # not run
+    assert cold["copy_chars_max"] == len("D|:GAB cBA|BGE D2D|GAB cde|dBG G2:|")
+    assert cold["ngram_share"] > hot["ngram_share"]
+    assert hot["tv_key"] == pytest.approx(0.5 * (abs(1 / 3 - 1 / 2) + 1 / 2 + 2 / 3))  # G / Em / (none)
+
+
+def test_summary_needs_real_tunes(scored):
+    real, generated = scored
+    with pytest.raises(ValueError, match="real"):
+        qc.summarise(generated, [])
+    with pytest.raises(ValueError, match="real"):
+        qc.summarise(generated, generated)
+
+
+def fake_row(model, temperature, valid, ngram_share, **extra):
+    row = {"model": model, "temperature": temperature, "valid": valid, "ngram_share": ngram_share}
+    return row | {"copy_chars_median": 10.0, "finished": 1.0} | extra
+
+
+def test_the_best_balance_is_computed_from_the_numbers():
+    summary = [
+        fake_row("real", None, 0.9, 0.3),
+        fake_row("net", 0.25, 0.9, 0.9),  # valid but copied: 0.09
+        fake_row("net", 0.5, 0.6, 0.4),  # 0.36
+        fake_row("net", 1.0, 0.5, 0.2),  # 0.40: the best balance
+        fake_row("net", 2.0, 0.0, float("nan")),
+        fake_row("noise", 1.0, 0.0, 0.0),
+    ]
+    assert qc.best_balance(summary, "net")["temperature"] == 1.0
+    assert qc.best_balance(summary, "noise") is None
+    text = qc.reading(summary)
+    assert "net: T = 1 gives the best balance" in text
+    assert "50% valid tunes (real: 90%)" in text
+    assert "Colder, at T = 0.25: 90% valid, 90% of 8-note sequences copied" in text
+    assert "Hotter, at T = 2: 0% valid" in text
+    assert "noise: no temperature" in text
+
+
+def test_table_files(scored, tmp_path):
+    real, generated = scored
+    summary = qc.summarise(generated, real)
+    summary[1]["model"] = "my_model"
+    csv_path, tex_path = qc.write_table(summary, tmp_path / "figures")
+    with csv_path.open() as file:
+        rows = list(csv.DictReader(file))
+    assert [row["model"] for row in rows] == ["real", "my_model", "toy"]
+    tex = tex_path.read_text()
+    assert tex.startswith("\\begin{tabular}") and tex.rstrip().endswith("\\end{tabular}")
+    assert "my\\_model & 0.5 & 3 & 100\\%" in tex
+    assert tex.count("\\\\") == len(summary) + 1  # a header line and one line per setting
+    with pytest.raises(ValueError, match="empty"):
+        qc.write_table([], tmp_path)
+
+
+def test_figures(scored):
+    real, generated = scored
+    summary = qc.summarise(generated, real)
+    validity = qc.plot_validity(summary)
+    assert len([ax for ax in validity.axes if ax.get_visible()]) == len(qc.VALIDITY_CHECKS)
+    assert len(qc.plot_copying(summary).axes) == 3
+    distributions = qc.plot_distributions([t for t in generated if t.temperature == 0.5], real, "toy, T = 0.5")
+    assert [ax.get_title().split(":")[0] for ax in distributions.axes] == list(qc.DISTRIBUTIONS)
+    matplotlib.pyplot.close("all")
+
+
+@pytest.mark.skipif(not (shipped_model_dir() / "model.keras").is_file(), reason="no shipped model")
+def test_sample_and_score_a_trained_model(index):
+    scored = qc.sample_and_score(shipped_model_dir(), "shipped", index, [0.5, 1.0], n=3, max_length=300, parsers=())
+    assert [(tune.model, tune.temperature) for tune in scored] == [("shipped", 0.5)] * 3 + [("shipped", 1.0)] * 3
+    assert all(tune.abc.startswith("X:") for tune in scored if tune.quality.finished)

@@ -1,0 +1,146 @@
+"""Sweep bookkeeping: reuse of finished runs, aggregation over seeds, claims and LaTeX tables."""
+
+import math
+
+import pytest
+
+from helpers.config import get_profile, project_paths
+from helpers.corpus import Tune
+from helpers.latex import latex_escape, latex_table
+from helpers.prepared import PreparedData, split_by_tune, to_records
+from helpers.study import (
+    Variant,
+    aggregate,
+    claims,
+    collect,
+    matched_hidden_size,
+    mean_curves,
+    run_dir_for,
+    run_sweep,
+    summary_table,
+    welch_t,
+)
+
+TUNE = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|{n}ABc d3|]"
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    tunes = [Tune("test", TUNE.format(n=n % 7)) for n in range(24)]
+    split = split_by_tune(tunes, seed=0)
+    data = PreparedData(to_records(split.train), to_records(split.validation), to_records(split.test), {})
+    profile = get_profile("quick")
+    return profile, project_paths(profile, root=tmp_path), data
+
+
+VARIANTS = [
+    Variant("hidden units", "8", {"hidden_size": 8, "chunk_length": 20}),
+    Variant("hidden units", "12", {"hidden_size": 12, "chunk_length": 20}),
+]
+
+
+@pytest.mark.slow
+def test_sweep_trains_each_run_once_and_reuses_finished_runs(tiny, capsys):
+    profile, paths, data = tiny
+    rows = run_sweep(VARIANTS, (1, 2), profile, paths, data)
+    assert [(row["label"], row["seed"]) for row in rows] == [("8", 1), ("8", 2), ("12", 1), ("12", 2)]
+    assert len({row["run"] for row in rows}) == 4
+    stamps = {row["run"]: (paths.runs / row["run"] / "metrics.json").stat().st_mtime_ns for row in rows}
+    capsys.readouterr()
+    assert run_sweep(VARIANTS, (1, 2), profile, paths, data) == rows
+    assert capsys.readouterr().out.count("reusing") == 4
+    assert {row["run"]: (paths.runs / row["run"] / "metrics.json").stat().st_mtime_ns for row in rows} == stamps
+    results = collect(rows)
+    assert all("best_val_loss" in row for row in results)
+    epochs, mean, spread = mean_curves(rows[:2], "val_loss")["8"]
+    assert list(epochs) == [1] and spread[0] == pytest.approx(
+        abs(results[0]["final_val_loss"] - results[1]["final_val_loss"]) / math.sqrt(2)
+    )
+
+
+@pytest.mark.slow
+def test_sweep_can_be_limited_to_factors_and_refuses_unknown_ones(tiny):
+    profile, paths, data = tiny
+    untrainable = Variant("dropout", "broken", {"hidden_size": 0})  # would raise if the sweep touched it
+    rows = run_sweep([untrainable, *VARIANTS], (1,), profile, paths, data, factors=["hidden units"])
+    assert [row["label"] for row in rows] == ["8", "12"]
+    with pytest.raises(ValueError, match="unknown factors"):
+        run_sweep(VARIANTS, (1,), profile, paths, data, factors=["colour"])
+
+
+def test_the_baseline_variant_shares_notebook_02s_run_folder(tiny):
+    profile, paths, _ = tiny
+    assert run_dir_for(Variant("dropout", "0.0", {"dropout": 0.0}), profile, paths, profile.seed).name == "baseline"
+    assert run_dir_for(Variant("dropout", "0.1", {"dropout": 0.1}), profile, paths, profile.seed).name != "baseline"
+    assert run_dir_for(Variant("best model", "best", {"layers": 2}, name="best"), profile, paths, 3).name == "best-s3"
+
+
+def fake_results():
+    values = {("hidden units", "100"): [1.50, 1.52, 1.51], ("hidden units", "150"): [1.40, 1.41, 1.42]}
+    return [
+        {
+            "factor": f,
+            "label": level,
+            "seed": s,
+            "run": f"r{level}{s}",
+            "parameters": int(level) * 10,
+            "best_val_loss": v,
+            "final_train_loss": v + 0.1,
+            "final_val_loss": v,
+            "best_epoch": 10 + s,
+            "test_loss": v,
+            "wall_seconds": 60.0,
+        }
+        for (f, level), vs in values.items()
+        for s, v in enumerate(vs, start=1)
+    ]
+
+
+def test_aggregate_gives_mean_and_sample_std_per_level():
+    summary = aggregate(fake_results())
+    assert [(e["factor"], e["label"], e["seeds"]) for e in summary] == [
+        ("hidden units", "100", 3),
+        ("hidden units", "150", 3),
+    ]
+    assert summary[0]["best_val_loss_mean"] == pytest.approx(1.51)
+    assert summary[0]["best_val_loss_std"] == pytest.approx(0.01)
+    assert summary[1]["best_epoch_mean"] == pytest.approx(12)
+    assert math.isnan(aggregate(fake_results()[:1])[0]["best_val_loss_std"])
+
+
+def test_welch_t_separates_a_real_difference_from_noise():
+    assert welch_t([1.40, 1.41, 1.42], [1.50, 1.51, 1.52]) == pytest.approx(-0.1 / math.sqrt(2 * 0.0001 / 3))
+    assert abs(welch_t([1.0, 1.2, 1.1], [1.05, 1.15, 1.1])) < 1
+    assert math.isnan(welch_t([1.0], [1.1, 1.2]))
+
+
+def test_claims_are_sentences_with_the_measured_numbers(monkeypatch):
+    monkeypatch.setattr("helpers.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
+    monkeypatch.setattr("helpers.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
+    found = {claim["key"]: claim["text"] for claim in claims(fake_results())}
+    assert "1.510" in found["hidden-100-150"] and "1.410" in found["hidden-100-150"]
+    assert "beyond seed noise" in found["hidden-100-150"]
+    assert "6 of 6 runs" in found["first-epoch"]
+    assert "hidden-50-150" not in found  # no runs with 50 units, so no claim about them
+
+
+def test_latex_tables_escape_text_and_show_mean_plus_minus_std():
+    table = summary_table(aggregate(fake_results()), "Losses & times", "tab:x")
+    assert r"$1.510 \pm 0.010$" in table
+    assert table.count(r"\\") == 3  # a header and two levels
+    assert latex_escape("50% of a_b & c") == r"50\% of a\_b \& c"
+    simple = latex_table(["a", "b", "c"], [["x", "y", "1"]], "cap", "tab:y")
+    assert "\\begin{tabular}{llr}" in simple and "\\label{tab:y}" in simple
+
+
+def test_equal_parameter_hidden_sizes_match_the_baseline_count():
+    from helpers.models import build_model
+    from helpers.run_config import RunConfig
+
+    target = build_model(RunConfig(), 40).count_params()
+    for cell in ("LSTM", "GRU"):
+        size = matched_hidden_size(cell, target, 40)
+        counts = [
+            build_model(RunConfig(cell=cell, hidden_size=h), 40).count_params() for h in (size - 1, size, size + 1)
+        ]
+        assert abs(counts[1] - target) == min(abs(c - target) for c in counts)

@@ -1,0 +1,27 @@
+"""Temperature-scaled cross-entropy on a text."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from helpers.data import make_chunks
+from helpers.temperature import tempered_cross_entropy
+from helpers.vocab import Vocabulary
+
+
+def test_temperature_one_is_the_models_own_cross_entropy(random_run, run_text):
+    text = run_text * 20
+    losses = tempered_cross_entropy(random_run, text, (1.0, 1000.0), chunk_length=10)
+    inputs, targets = make_chunks(Vocabulary.load(random_run / "vocab.json").encode(text), 10)
+    probabilities = np.asarray(keras.models.load_model(random_run / "model.keras")(inputs))
+    expected = -np.log(np.take_along_axis(probabilities, targets[..., None], axis=-1)).mean()
+    assert losses[1.0] == pytest.approx(expected, rel=1e-4)
+    # A very high temperature flattens the distribution to uniform: log(vocabulary size) nats per character.
+    assert losses[1000.0] == pytest.approx(math.log(probabilities.shape[-1]), rel=1e-2)
+
+
+def test_non_positive_temperature_is_refused(random_run, run_text):
+    with pytest.raises(ValueError, match="positive"):
+        tempered_cross_entropy(random_run, run_text * 5, (1.0, 0.0))
