@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup run test lint strip benchmark ship-model
+.PHONY: setup run test lint strip benchmark ship-model report
 
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -30,6 +30,10 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Build report/build/main.pdf from results/$(PROFILE) and figures/$(PROFILE); installs TeX if it can.
+report:
+	bash report/build.sh $(PROFILE)
 
 # Remove outputs from the notebooks before committing them.
 strip: setup

@@ -8,6 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from .cleaning import CleaningReport, clean_tunes  # noqa: E402
 from .config import Profile, get_profile, project_paths  # noqa: E402
 from .corpus import FOLK_COLLECTIONS, CorpusError, Tune, load_abc_path, load_collections, load_corpus  # noqa: E402
+from .latex import write_macros  # noqa: E402
 from .models import build_model  # noqa: E402
 from .prepared import PreparedData, read_prepared, read_tunes, split_by_tune, write_prepared  # noqa: E402
 from .run_config import RunConfig  # noqa: E402
@@ -39,6 +40,7 @@ __all__ = [
     "read_tunes",
     "split_by_tune",
     "tempered_cross_entropy",
+    "write_macros",
     "train_run",
     "write_prepared",
 ]

@@ -25,7 +25,7 @@ class Profile:
     corpus: str = DEFAULT_CORPUS
     seed: int = DEFAULT_SEED
     max_tunes: int | None = None
-    epochs: int = 50
+    epochs: int = 30
     batch_size: int = 64
     chunk_length: int = 100
 

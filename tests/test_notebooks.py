@@ -43,3 +43,16 @@ def test_notebook_runs_in_the_quick_profile(notebook, project_root):
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (project_root / "figures" / "quick").is_dir()
+
+
+@pytest.mark.slow
+def test_report_builds_from_what_the_notebooks_wrote(project_root):
+    assert (project_root / "results" / "quick" / "baseline_numbers.tex").is_file(), "the notebooks must run first"
+    script = Path(__file__).resolve().parent.parent / "report" / "build.sh"
+    env = os.environ | {"MUSICRNN_ROOT": str(project_root)}
+    result = subprocess.run(["bash", str(script), "quick"], env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    pdf = project_root / "report" / "build" / "main.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    log = (project_root / "report" / "build" / "main.log").read_text(errors="replace")
+    assert "Undefined control sequence" not in log and "Reference `" not in log
