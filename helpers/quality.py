@@ -243,7 +243,7 @@ def length_factor(text: str) -> Fraction:
     numerator = int(match[1]) if match[1] else 1
     slashes = len(match[2])
     if not slashes:
-        return Fraction(numerator) if not match[3] else Fraction(int(match[1] + match[3]))
+        return Fraction(numerator)
     denominator = int(match[3]) * 2 ** (slashes - 1) if match[3] else 2**slashes
     return Fraction(numerator, max(denominator, 1))
 
@@ -271,7 +271,7 @@ class BodyReader:
         self.multirest = False
         self.starts_section, self.ending = starts_section, ending
         self.accidentals: dict[tuple[str, int], int] = {}
-        self.last_event: tuple[int, Fraction] | None = None  # (index in notes or -1, duration) for broken rhythm
+        self.last_event: tuple[int, Fraction] | None = None  # (index in notes, length) for broken rhythm
 
     def field(self, name: str, value: str) -> None:
         if name == "M":

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from . import latex
+from .latex import latex_escape
 from .novelty import Novelty, TrainingIndex
 from .plots import new_figure
 from .quality import PITCH_NAMES, TuneQuality, check_tune
@@ -190,7 +192,7 @@ def summarise(scored: Sequence[ScoredTune], real: Sequence[ScoredTune]) -> list[
             row[check] = mean(quality.row()[check] for quality in qualities)
         row["bar_match_rate"] = mean(quality.bars.rate for quality in qualities)
         row["bars"] = mean(quality.n_bars for quality in qualities)
-        row["copy_chars_median"] = statistics.median(novelty.longest_copy_chars for novelty in novelties)
+        row["copy_chars_median"] = float(statistics.median(novelty.longest_copy_chars for novelty in novelties))
         row["copy_chars_max"] = max(novelty.longest_copy_chars for novelty in novelties)
         row["copy_bars_mean"] = mean(novelty.longest_copy_bars for novelty in novelties)
         row["ngram_share"] = mean(novelty.ngram_share for novelty in novelties)
@@ -263,56 +265,64 @@ def reading(summary: Sequence[dict]) -> str:
 TABLE_COLUMNS = {
     "model": "model",
     "temperature": "T",
-    "tunes": "tunes",
     "valid": "valid",
     "header_ok": "header",
     "music21_ok": "music21",
     "abc2midi_ok": "abc2midi",
     "bars_ok": "bars",
     "repeats_balanced": "repeats",
-    "finished": "end",
-    "copy_chars_median": "copy (chars)",
-    "copy_bars_mean": "copy (bars)",
-    "ngram_share": "8-grams in train",
+    "finished": "<end>",
+    "copy_chars_median": "copy chars",
+    "copy_bars_mean": "copy bars",
+    "ngram_share": "8-grams",
     "tv_pitch_class": "TV pitch",
 }
+LATEX_HEADERS = {  # two-line headers keep the table within the page
+    "temperature": "$T$",
+    "finished": "\\texttt{<end>}",
+    "copy_chars_median": "\\shortstack{copy\\\\chars}",
+    "copy_bars_mean": "\\shortstack{copy\\\\bars}",
+    "ngram_share": "\\shortstack{8-grams\\\\in train}",
+    "tv_pitch_class": "\\shortstack{TV\\\\pitch}",
+}
 PERCENT_COLUMNS = {"valid", "header_ok", "music21_ok", "abc2midi_ok", "bars_ok", "repeats_balanced", "finished"}
+TABLE_CAPTION = (
+    "Automatic checks of tunes sampled from each model at temperature $T$, and of real validation tunes: the "
+    "share of tunes passing each check (valid: header, music21 and bar lengths together), the median longest "
+    "passage copied from a training tune in characters and its mean in whole bars, the share of 8-note "
+    "sequences found in the training tunes, and the total variation distance between their pitch classes and "
+    "those of the real tunes."
+)
 
 
-def latex_cell(column: str, value) -> str:
-    """One table cell: rates as percentages, distances with two decimals, '--' for missing values."""
+def table_cell(column: str, value) -> str:
+    """One cell of the report's table: rates as percentages, distances with two decimals, '--' when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "--"
     if column in PERCENT_COLUMNS or column == "ngram_share":
-        return f"{100 * value:.0f}\\%"
+        return f"{value:.0%}"
     if column == "temperature":
         return f"{value:g}"
     if column.startswith("tv_"):
         return f"{value:.2f}"
     if isinstance(value, float):
         return f"{value:.1f}"
-    return str(value).replace("_", "\\_").replace("&", "\\&").replace("%", "\\%")
+    return str(value)
 
 
 def latex_table(summary: Sequence[dict]) -> str:
-    """The summary as a LaTeX table (booktabs), one row per setting."""
-    columns = list(TABLE_COLUMNS)
-    lines = [
-        "\\begin{tabular}{ll" + "r" * (len(columns) - 2) + "}",
-        "\\toprule",
-        " & ".join("$T$" if column == "temperature" else label for column, label in TABLE_COLUMNS.items()) + " \\\\",
-        "\\midrule",
-    ]
-    for row in summary:
-        lines.append(" & ".join(latex_cell(column, row[column]) for column in columns) + " \\\\")
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    """The summary as the report's LaTeX table (booktabs, label tab:quality), one row per setting."""
+    header = [LATEX_HEADERS.get(column, latex_escape(label)) for column, label in TABLE_COLUMNS.items()]
+    rows = [[latex_escape(table_cell(column, row[column])) for column in TABLE_COLUMNS] for row in summary]
+    table = latex.latex_table(header, rows, TABLE_CAPTION, "tab:quality")
+    # Thirteen columns fit the page's width only with narrower gaps between them.
+    return table.replace("\\centering\\small", "\\centering\\small\\setlength{\\tabcolsep}{4pt}", 1)
 
 
 def text_table(summary: Sequence[dict]) -> str:
     """The report's columns as plain text, for a notebook."""
     cells = [list(TABLE_COLUMNS.values())]
-    cells += [[latex_cell(column, row[column]).replace("\\", "") for column in TABLE_COLUMNS] for row in summary]
+    cells += [[table_cell(column, row[column]) for column in TABLE_COLUMNS] for row in summary]
     widths = [max(len(line[i]) for line in cells) for i in range(len(TABLE_COLUMNS))]
     return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in cells)
 
@@ -330,6 +340,49 @@ def write_table(summary: Sequence[dict], folder: Path, name: str = "quality_tabl
         writer.writerows(summary)
     tex_path.write_text(latex_table(summary), encoding="utf-8")
     return csv_path, tex_path
+
+
+def report_section(summary: Sequence[dict]) -> str:
+    """The report's "Is it music?" text: what was checked, the figures, the table and its reading."""
+    real = next(row for row in summary if row["model"] == REAL)
+    models = model_rows(summary)
+    per_setting = max(row["tunes"] for rows in models.values() for row in rows)
+    temperatures = sorted({row["temperature"] for rows in models.values() for row in rows})
+    method = (
+        f"Each model wrote {per_setting} tunes at each temperature from {temperatures[0]:g} to "
+        f"{temperatures[-1]:g}, and {real['tunes']} real validation tunes "
+        "went through the same checks: a header with \\texttt{X:} first, \\texttt{T:}, \\texttt{M:}, "
+        "\\texttt{L:} (or its default) and a valid \\texttt{K:} last; music21's ABC parser and \\texttt{abc2midi} "
+        "read the tune without error; every complete bar has the length of its meter (a pickup, the first bar "
+        "of an ending and a last bar that completes the pickup are allowed for); the repeat signs pair up; and "
+        "the tune reaches \\texttt{<end>} within the length limit. Copying is measured by the longest passage "
+        "of the tune that occurs in one training tune, in characters and in whole bars, and by the share of its "
+        "8-note pitch sequences that occur in the training tunes. Real tunes do not pass every check either, "
+        "and share some material with the training tunes: their rates are the reference lines of the figures."
+    )
+    figures = [
+        "\\figureif{quality_validity}{1}{Share of tunes passing each check against the sampling temperature; "
+        "dashed: real validation tunes.}",
+        "\\figureif{quality_copying}{1}{Copying from the training tunes against the sampling temperature; "
+        "dashed: real validation tunes.}",
+    ]
+    figures += [
+        f"\\figureif{{quality_distributions_{name}}}{{1}}{{Meter, key, pitch classes, note lengths, intervals "
+        f"and lengths of the tunes of {latex_escape(name)} at $T = 1$ against real validation tunes, with the "
+        "total variation distance of each.}"
+        for name in models
+    ]
+    reading_text = "\n\n".join(latex_escape(sentence) for sentence in reading(summary).split("\n"))
+    return "\n\n".join([method, *figures, latex_table(summary), reading_text]) + "\n"
+
+
+def write_report_section(summary: Sequence[dict], folder: Path, name: str = "quality_section") -> Path:
+    """Write report_section as name.tex under folder, where the report looks for it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.tex"
+    path.write_text(report_section(summary), encoding="utf-8")
+    return path
 
 
 # ------------------------------------------------------------------------------------------------ figures

@@ -1,5 +1,6 @@
 """Per-tune checks on small hand-written tunes whose answers are known."""
 
+import random
 from collections import Counter
 from fractions import Fraction
 
@@ -264,6 +265,15 @@ def test_music_statistics():
     assert stats.pitch_classes == Counter({"C": 2, "E": 1, "G": 1})
     assert stats.durations == Counter({"1/8": 3, "1/2": 1})
     assert stats.intervals == Counter({4: 1, 3: 1, 5: 1})
+
+
+def test_random_text_never_raises():
+    rng = random.Random(11)
+    alphabet = "ABCDEFGabcdefgzxZ|:[]()<>-/123456789,'^_=\"!{}~.KLMTX \n"
+    for _ in range(300):
+        text = HEADER + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        result = check_tune(text, finished=rng.random() < 0.5, parsers=())
+        assert result.bars.matching <= result.bars.checked
 
 
 def test_garbage_is_counted_not_raised():

@@ -107,10 +107,14 @@ def test_the_best_balance_is_computed_from_the_numbers():
     assert qc.best_balance(summary, "noise") is None
     text = qc.reading(summary)
     assert "net: T = 1 gives the best balance" in text
-    assert "50% valid tunes (real: 90%)" in text
+    assert "50% valid tunes (real: 90%), 20% of their 8-note sequences found in training tunes (real: 30%)" in text
+    assert "no more copying than real tunes show" in text
     assert "Colder, at T = 0.25: 90% valid, 90% of 8-note sequences copied" in text
     assert "Hotter, at T = 2: 0% valid" in text
     assert "noise: no temperature" in text
+    summary[3]["ngram_share"] = 0.35  # 0.325: now T = 0.5 is best, and its 40% lies above the real tunes' 30%
+    text = qc.reading(summary)
+    assert "net: T = 0.5 gives the best balance" in text and "a sign of memorisation" in text
 
 
 def test_table_files(scored, tmp_path):
@@ -122,11 +126,28 @@ def test_table_files(scored, tmp_path):
         rows = list(csv.DictReader(file))
     assert [row["model"] for row in rows] == ["real", "my_model", "toy"]
     tex = tex_path.read_text()
-    assert tex.startswith("\\begin{tabular}") and tex.rstrip().endswith("\\end{tabular}")
-    assert "my\\_model & 0.5 & 3 & 100\\%" in tex
-    assert tex.count("\\\\") == len(summary) + 1  # a header line and one line per setting
+    assert tex.startswith("\\begin{table}") and "\\label{tab:quality}" in tex
+    assert "my\\_model & 0.5 & 100\\%" in tex
+    rows = [line for line in tex.splitlines() if line.endswith(" \\\\")]
+    assert len(rows) == len(summary) + 1  # a header line and one line per setting
     with pytest.raises(ValueError, match="empty"):
         qc.write_table([], tmp_path)
+    assert "my_model" in qc.text_table(summary).splitlines()[2]
+
+
+def test_report_section(scored, tmp_path):
+    real, generated = scored
+    summary = qc.summarise(generated, real)
+    path = qc.write_report_section(summary, tmp_path)
+    section = path.read_text()
+    assert path.name == "quality_section.tex"
+    assert "Each model wrote 3 tunes at each temperature from 0.5 to 2, and 2 real validation tunes" in section
+    for figure in ("quality_validity", "quality_copying", "quality_distributions_toy"):
+        assert f"\\figureif{{{figure}}}" in section
+    assert "\\label{tab:quality}" in section
+    assert "a valid \\texttt{K:} last" in section and "\t" not in section
+    assert "toy: T = 0.5 gives the best balance" in section
+    assert "\\%" in section and " 100% " not in section  # the reading's percentages are escaped for LaTeX
 
 
 def test_figures(scored):
