@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup run test lint strip benchmark ship-model report
+.PHONY: setup system-packages run test lint strip benchmark ship-model report
 
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -13,7 +13,16 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-setup: .venv/installed
+# Debian tools the checks use (abc2midi); installed when missing and we are root.
+DEBIAN_PACKAGES := abcmidi
+system-packages:
+	@if ! command -v abc2midi >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+		else echo "missing Debian packages: $(DEBIAN_PACKAGES) (sudo apt-get install $(DEBIAN_PACKAGES))"; exit 1; fi; \
+	fi
+
+setup: .venv/installed system-packages
 
 # Execute every notebook in order; PROFILE=quick for the small, fast profile.
 run: setup

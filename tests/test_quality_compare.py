@@ -161,7 +161,6 @@ def test_figures(scored):
     matplotlib.pyplot.close("all")
 
 
-@pytest.mark.skipif(not (shipped_model_dir() / "model.keras").is_file(), reason="no shipped model")
 def test_sample_and_score_a_trained_model(index):
     scored = qc.sample_and_score(shipped_model_dir(), "shipped", index, [0.5, 1.0], n=3, max_length=300, parsers=())
     assert [(tune.model, tune.temperature) for tune in scored] == [("shipped", 0.5)] * 3 + [("shipped", 1.0)] * 3
