@@ -37,8 +37,9 @@ BEST_MODEL = {
     "hidden_size": 128,
     "encoding": "embedding",
     "embedding_dim": 32,
+    "dropout": 0.2,
     "learning_rate": 0.003,
-    "epochs": 45,
+    "epochs": 40,
 }
 TARGET_IMPROVEMENT = 0.15  # the best model's validation loss should be at least 15% below the baseline's
 SUMMARY_COLUMNS = ("final_train_loss", "final_val_loss", "best_val_loss", "best_epoch", "test_loss", "wall_seconds")
