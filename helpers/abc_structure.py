@@ -22,26 +22,30 @@ OCTAVE_MARKS = frozenset(",'")
 
 @dataclass(frozen=True)
 class Fact:
-    """One labelled fact: its label name, a readable description, and the characters it is judged on."""
+    """One labelled fact: its label name, a description, the characters it is judged on, and a short table label."""
 
     name: str
     description: str
     within: str  # the label whose True characters form the domain: "text", "tune", "header" or "body"
+    label: str
     numeric: bool = False
 
 
 FACTS = (
-    Fact("marker", "<start> / <end> marker", "text"),
-    Fact("header", "in the header (vs the body)", "tune"),
-    *(Fact(f"field_{letter}", f"in the {letter}: field line", "header") for letter in FIELD_LETTERS),
-    Fact("quoted", 'inside a "quoted" chord or annotation', "body"),
-    Fact("grace", "inside a {grace} group", "body"),
-    Fact("chord", "inside a [chord]", "body"),
-    Fact("note", "a note letter", "body"),
-    Fact("duration", "a duration digit or slash", "body"),
-    Fact("bar", "a bar line or repeat sign", "body"),
-    Fact("near_end", "in the last 10% of the tune", "tune"),
-    Fact("bar_position", "characters since the last |", "body", numeric=True),
+    Fact("marker", "<start> / <end> marker", "text", "<start>/<end>"),
+    Fact("header", "in the header (vs the body)", "tune", "header vs body"),
+    *(
+        Fact(f"field_{letter}", f"in the {letter}: field line", "header", f"{letter}: field")
+        for letter in FIELD_LETTERS
+    ),
+    Fact("quoted", 'inside a "quoted" chord or annotation', "body", '"quoted" text'),
+    Fact("grace", "inside a {grace} group", "body", "{grace} group"),
+    Fact("chord", "inside a [chord]", "body", "[chord]"),
+    Fact("note", "a note letter", "body", "note letter"),
+    Fact("duration", "a duration digit or slash", "body", "duration"),
+    Fact("bar", "a bar line or repeat sign", "body", "bar line"),
+    Fact("near_end", "in the last 10% of the tune", "tune", "last 10%"),
+    Fact("bar_position", "characters since the last |", "body", "since last |", numeric=True),
 )
 FACTS_BY_NAME = {fact.name: fact for fact in FACTS}
 NEAR_END_FRACTION = 0.1

@@ -19,9 +19,9 @@ from threadpoolctl import threadpool_limits
 
 from .abc_structure import FACTS, Fact, label_structure
 from .corpus import END, START
-from .latex import latex_escape, latex_table
+from .latex import latex_escape
 from .models import build_model
-from .plots import STYLE
+from .plots import STYLE, save_figure
 from .run_config import RunConfig
 from .sample import Sampler
 from .train import CONFIG, VOCAB
@@ -432,6 +432,33 @@ def example_tune(recorded: Sequence[Activations], fact: Fact) -> Activations:
     raise ValueError(f"no recorded tune shows the fact {fact.name!r} ({fact.description})")
 
 
+def draw_best_units(
+    recorded: Sequence[Activations],
+    rankings: dict[str, UnitRanking],
+    facts: Sequence[str],
+    label: str,
+    folder: Path,
+    layer: int = 0,
+    kind: str = HIDDEN,
+) -> list[tuple[str, str]]:
+    """Draw and save each fact's best unit over the shortest tune that shows the fact: (figure name, caption) each.
+
+    A fact too rare to score is reported in a printed line instead of a figure.
+    """
+    shown = []
+    for fact in facts:
+        ranking = rankings[fact]
+        if not ranking.scored:
+            print(f"{label}: {ranking.summary()}")
+            continue
+        example = example_tune(recorded, ranking.fact)
+        title = f"{label} ({KIND_NAMES[kind]}), {ranking.summary()}"
+        name = "neuron_best_" + "".join(char if char.isalnum() else "-" for char in label) + f"_{fact}"
+        save_figure(neuron_heatmap(example, ranking.best_unit, layer, kind, title=title), folder, name)
+        shown.append((name, f"{title}, over a validation tune."))
+    return shown
+
+
 # --- the table of best scores ---------------------------------------------------------------------------------
 
 
@@ -484,9 +511,11 @@ def format_scores(columns: dict[str, dict[str, UnitRanking]]) -> str:
 
 
 def latex_text(text: str) -> str:
-    """helpers.latex.latex_escape, plus the ABC symbols < > | and typographic quotes, safe in any font encoding."""
+    """helpers.latex.latex_escape, plus the ABC symbols < > | [ ] and typographic quotes, safe in a table row."""
     escaped = latex_escape(text)
-    for char, command in (("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}")):
+    # [ at the start of a table row would be read as the optional argument of the \\ before it.
+    symbols = (("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"), ("[", "{[}"), ("]", "{]}"))
+    for char, command in symbols:
         escaped = escaped.replace(char, command)
     opening = True
     while '"' in escaped:
@@ -496,19 +525,42 @@ def latex_text(text: str) -> str:
 
 
 def scores_latex(columns: dict[str, dict[str, UnitRanking]], caption: str, label: str = "tab:neuron-scores") -> str:
-    """A LaTeX table of the best unit's score per fact (rows) and model (columns)."""
+    """A LaTeX table (booktabs) of the best unit's score per fact (rows) and model (columns).
+
+    Columns whose name holds " random " are grouped under "random weights", the others under "trained".
+    """
     facts = list(dict.fromkeys(fact for rankings in columns.values() for fact in rankings))
     first = next(iter(columns.values()))
-    header = ["fact", "score", *(latex_text(name) for name in columns)]
-    rows = [
-        [
-            latex_text(first[fact].fact.description if fact in first else fact),
-            latex_text(first[fact].measure if fact in first else ""),
+    names = list(columns)
+    groups = [("random weights" if " random " in name else "trained") for name in names]
+    lines = [
+        r"\begin{table}[ht]",
+        r"\centering\footnotesize\setlength{\tabcolsep}{4pt}",
+        rf"\caption{{{latex_text(caption)}}}",
+        rf"\label{{{label}}}",
+        r"\begin{tabular}{ll" + "r" * len(names) + "}",
+        r"\toprule",
+    ]
+    if len(set(groups)) > 1:
+        spans, rules, start = [], [], 3
+        for group in dict.fromkeys(groups):
+            width = groups.count(group)
+            spans.append(rf"\multicolumn{{{width}}}{{c}}{{{group}}}")
+            rules.append(rf"\cmidrule(lr){{{start}-{start + width - 1}}}")
+            start += width
+        lines += ["& & " + " & ".join(spans) + r" \\", "".join(rules)]
+        names = [name.replace(" random ", " ") for name in names]
+    lines += [" & ".join(["fact", "score", *(latex_text(name) for name in names)]) + r" \\", r"\midrule"]
+    for fact in facts:
+        ranking = first.get(fact)
+        cells = [
+            latex_text(ranking.fact.label if ranking else fact),
+            latex_text(ranking.measure if ranking else ""),
             *(latex_text(score_cell(rankings.get(fact))) for rankings in columns.values()),
         ]
-        for fact in facts
-    ]
-    return latex_table(header, rows, latex_text(caption), label)
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
 
 
 def write_scores(
@@ -531,3 +583,100 @@ def write_scores(
     )
     tex_path.write_text(scores_latex(columns, caption), encoding="utf-8")
     return csv_path, tex_path
+
+
+# --- the report's section ----------------------------------------------------------------------------------------
+
+
+def random_twin(column: str) -> str:
+    """'LSTM random c' for 'LSTM c': the table column of the same network with untrained weights."""
+    head, _, kind = column.rpartition(" ")
+    return f"{head} random {kind}"
+
+
+def training_gains(columns: dict[str, dict[str, UnitRanking]]) -> list[dict]:
+    """Each fact's best score in each trained column next to its random twin's, where both were scored."""
+    gains = []
+    for column, rankings in columns.items():
+        twin = columns.get(random_twin(column))
+        if twin is None:
+            continue
+        for fact, ranking in rankings.items():
+            if ranking.scored and fact in twin and twin[fact].scored:
+                trained, untrained = ranking.best_score, twin[fact].best_score
+                gains.append({"fact": ranking.fact, "column": column, "trained": trained, "random": untrained})
+    return gains
+
+
+def reading(columns: dict[str, dict[str, UnitRanking]]) -> str:
+    """What the table says, in sentences written from its numbers."""
+    gains = training_gains(columns)
+    if not gains:
+        return "No trained network was ranked next to a random twin."
+
+    def said(row: dict) -> str:
+        return f"{row['fact'].description} ({row['column']}: {row['trained']:.2f} against {row['random']:.2f})"
+
+    binary = sorted((row for row in gains if not row["fact"].numeric), key=lambda r: r["random"] - r["trained"])
+    sentences = [
+        "The largest gains of a trained network over the same network with random weights, in AUC: "
+        + "; ".join(said(row) for row in binary[:4])
+        + "."
+    ]
+    numeric = [row for row in gains if row["fact"].numeric]
+    if numeric:
+        best = max(numeric, key=lambda row: row["trained"] - row["random"])
+        sentences.append(f"The best numeric gain, in |r|: {said(best)}.")
+    best_per_fact: dict[str, float] = {}
+    for row in binary:
+        best_per_fact[row["fact"].description] = max(best_per_fact.get(row["fact"].description, 0.0), row["trained"])
+    weak = [fact for fact, score in best_per_fact.items() if score < 0.7]
+    if weak:
+        sentences.append("No trained unit predicts these facts well (best AUC below 0.7): " + "; ".join(weak) + ".")
+    sentences.append(
+        "A random network's score shows how far the character just read, and the best of many units, go alone; "
+        "only the difference to it is learned."
+    )
+    return " ".join(sentences)
+
+
+def report_section(columns: dict[str, dict[str, UnitRanking]], figures: Sequence[tuple[str, str]], tunes: int) -> str:
+    """The report's "Inside the network" text: method, the heatmaps, the table of best scores and its reading."""
+    first = next(iter(columns.values()))
+    characters = first["header"].characters if "header" in first else 0
+    method = (
+        "Each validation tune, between its \\texttt{<start>} and \\texttt{<end>} lines, is read by the trained "
+        "network, and every hidden unit's activation is recorded after each character (for an LSTM both its "
+        "hidden output $h$ and its cell state $c$). Every character is labelled with facts read from the ABC "
+        "text alone: in the header or the body, in which field line, inside a quoted annotation, a grace group "
+        "or a chord, a note letter, a duration or a bar line, near the end, and the number of characters since "
+        "the last bar line. Each unit is scored by how well its activation alone predicts each fact: "
+        "$\\max(\\mathrm{AUC}, 1 - \\mathrm{AUC})$ for a yes/no fact (rank-based, 0.5 is chance) and $|r|$ for "
+        f"the bar position, over {tunes} validation tunes ({characters:,} characters of tune text). A yes/no fact "
+        f"that fewer than {MIN_POSITIVES} characters have (or lack) is not scored. The control is the same "
+        "architecture with untrained weights, as Keras initialises them, ranked in the same way."
+    )
+    drawn = [f"\\figureif{{{name}}}{{1}}{{{latex_text(caption)}}}" for name, caption in figures]
+    caption = (
+        "Best single hidden unit per structural fact, on held-out tunes: the score and, after #, the unit. "
+        "h: hidden output, c: LSTM cell state; random: the same network with untrained weights."
+    )
+    table = scores_latex(columns, caption)
+    return "\n\n".join([method, *drawn, table, latex_text(reading(columns))]) + "\n"
+
+
+def write_report_section(
+    columns: dict[str, dict[str, UnitRanking]],
+    figures: Sequence[tuple[str, str]],
+    folder: Path,
+    tunes: int,
+    name: str = "neurons_section",
+) -> Path:
+    """Write report_section as <name>.tex under folder (results/<profile>/), where the report looks for it."""
+    if not columns:
+        raise ValueError("expected at least one model's rankings to write")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.tex"
+    path.write_text(report_section(columns, figures, tunes), encoding="utf-8")
+    return path

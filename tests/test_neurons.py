@@ -4,10 +4,12 @@ import csv
 from itertools import product
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from helpers.abc_structure import FACTS_BY_NAME, Fact, label_structure
+from helpers.corpus import Tune
 from helpers.models import build_model
 from helpers.neuron_panel import GENERATED, PASTED, NeuronPanel, tune_choices
 from helpers.neurons import (
@@ -16,9 +18,11 @@ from helpers.neurons import (
     auc_scores,
     average_ranks,
     correlation_scores,
+    draw_best_units,
     example_tune,
     format_scores,
     neuron_heatmap,
+    random_twin,
     rank_facts,
     rank_network,
     rank_units,
@@ -26,6 +30,7 @@ from helpers.neurons import (
     record_many,
     text_grid,
     untrained_network,
+    write_report_section,
     write_scores,
 )
 from helpers.run_config import CELL_TYPES, RunConfig
@@ -214,7 +219,7 @@ def test_a_unit_that_follows_a_numeric_fact_has_the_highest_correlation():
     activations = rng.normal(size=(3000, 10))
     activations[:, 4] = -0.1 * values + rng.normal(0, 0.5, 3000)
     activations[:, 6] = 1.0  # a constant unit
-    ranking = rank_units(activations, values, Fact("bar_position", "since the bar", "body", numeric=True))
+    ranking = rank_units(activations, values, Fact("bar_position", "since the bar", "body", "bar", numeric=True))
     assert ranking.best_unit == 4 and ranking.direction(4) == "low"
     assert ranking.summary().startswith("unit 4: |r| 0.") and ranking.summary().endswith("(falls as it grows)")
     np.testing.assert_allclose(ranking.signed[4], np.corrcoef(activations[:, 4], values)[0, 1])
@@ -248,7 +253,7 @@ def tracking_activations(text: str) -> Activations:
 
 
 def test_rank_facts_finds_the_header_unit_and_the_bar_position_unit_across_tunes():
-    texts = [TUNE, as_record("X:2\nT:Two\nM:C\nK:D\nd2 fd|A2 FA|d4|]"), as_record("X:3\nK:A\nab|c'|]")]
+    texts = RANKED_TEXTS
     rankings = rank_facts([tracking_activations(text) for text in texts])
     assert rankings["header"].best_unit == 1 and rankings["header"].best_score == 1.0
     assert rankings["bar_position"].best_unit == 2 and rankings["bar_position"].best_score == pytest.approx(1.0)
@@ -275,10 +280,51 @@ def test_best_scores_are_written_as_csv_rows_and_a_latex_table(tmp_path):
     assert next(row for row in rows if row["fact"] == "field_R")["score"] == ""
     tex = tex_path.read_text()
     assert r"\begin{tabular}" in tex and r"\end{table}" in tex
-    assert r"1.00 (\#1)" in tex and r"\textless{}start\textgreater{}" in tex and r"\{grace\}" in tex
-    assert tex.count(r" \\") == 1 + len(columns["tracking h"])
+    assert r"header vs body & AUC & 1.00 (\#1) & " in tex  # each fact's short label, then its scores
+    assert r"\textless{}start\textgreater{}" in tex and r"\{grace\}" in tex
+    assert "\n{[}chord{]} & AUC" in tex  # a row starting with [ would be read as an argument of the \\ before it
+    assert r"& & \multicolumn{1}{c}{trained} & \multicolumn{2}{c}{random weights} \\" in tex
+    assert r"\cmidrule(lr){3-3}\cmidrule(lr){4-5}" in tex and r"& tracking h & LSTM h & LSTM c \\" in tex
+    assert tex.count(r" \\") == 2 + len(columns["tracking h"])  # two header rows, one row per fact
     table = format_scores(columns)
     assert "in the header (vs the body)" in table and "1.00 (#1)" in table and "--" in table
+
+
+def noise_activations(text: str) -> Activations:
+    """Activations of 4 units that track nothing."""
+    hidden = np.random.default_rng(len(text) + 1).uniform(-1, 1, size=(len(text), 4)).astype("float32")
+    return Activations(text, ("SimpleRNN",), (hidden,), (None,))
+
+
+RANKED_TEXTS = [TUNE, as_record("X:2\nT:Two\nM:C\nK:D\nd2 fd|A2 FA|d4|]"), as_record("X:3\nK:A\nab|c'|]")]
+
+
+def test_best_units_are_drawn_and_saved_and_a_fact_too_rare_is_reported(tmp_path, capsys):
+    recorded = [tracking_activations(text) for text in RANKED_TEXTS]
+    shown = draw_best_units(recorded, rank_facts(recorded), ["header", "field_R", "bar_position"], "Net 1", tmp_path)
+    plt.close("all")
+    assert [name for name, _ in shown] == ["neuron_best_Net-1_header", "neuron_best_Net-1_bar_position"]
+    assert all((tmp_path / f"{name}.{ext}").is_file() for name, _ in shown for ext in ("png", "pdf"))
+    assert shown[0][1].startswith("Net 1 (hidden output h), unit 1: AUC 1.000 for 'in the header (vs the body)'")
+    assert "Net 1: 'in the R: field line' not scored" in capsys.readouterr().out
+
+
+def test_the_report_section_holds_the_figures_the_table_and_a_reading_of_its_numbers(tmp_path):
+    trained = rank_facts([tracking_activations(text) for text in RANKED_TEXTS])
+    untrained = rank_facts([noise_activations(text) for text in RANKED_TEXTS])
+    assert random_twin("Net h") == "Net random h"
+    columns = {"Net h": trained, "Net random h": untrained}
+    path = write_report_section(columns, [("neuron_12_generated", 'Neuron 12, "by hand"')], tmp_path, tunes=3)
+    assert path == tmp_path / "neurons_section.tex"
+    tex = path.read_text()
+    assert "\\figureif{neuron_12_generated}{1}{Neuron 12, ``by hand''}" in tex
+    assert "over 3 validation tunes" in tex and tex.count("\\begin{tabular}") == 1
+    header = f"in the header (vs the body) (Net h: 1.00 against {untrained['header'].best_score:.2f})"
+    assert f"in AUC: {header}" in tex  # the header unit is perfect, so its gain over noise is the largest
+    bar = f"characters since the last \\textbar{{}} (Net h: 1.00 against {untrained['bar_position'].best_score:.2f})"
+    assert bar in tex
+    with pytest.raises(ValueError, match="at least one"):
+        write_report_section({}, [], tmp_path, tunes=3)
 
 
 # --- the panel ----------------------------------------------------------------------------------------------------
@@ -287,7 +333,7 @@ def test_best_scores_are_written_as_csv_rows_and_a_latex_table(tmp_path):
 @pytest.fixture
 def panel(tmp_path):
     models = {"simple": save_run(tmp_path / "simple"), "lstm": save_run(tmp_path / "lstm", cell="LSTM", units=5)}
-    tunes = tune_choices([type("T", (), {"text": "X:1\nT:Tune\nK:G\nGAB|"})()])
+    tunes = tune_choices([Tune("test", "X:1\nT:Tune\nK:G\nGAB|")])
     return NeuronPanel(models, tunes, figures=tmp_path / "figures", generated_length=40)
 
 
