@@ -219,9 +219,12 @@ def notation_view(abc: str) -> DisplayObject:
     return SVG(data=result.svg) if result.ok else message_html(result.message)
 
 
-def audio_player(abc: str, sample_rate: int = 22050) -> DisplayObject:
-    """A notebook audio player for the tune (IPython Audio), or its message as HTML."""
-    result = synthesize(abc, sample_rate)
+def audio_player(abc: str, sample_rate: int = 16000, max_seconds: float = 30.0) -> DisplayObject:
+    """A notebook audio player for the tune (IPython Audio), or its message as HTML.
+
+    The samples travel inside the notebook, so the player keeps them small: 16 kHz, at most 30 seconds.
+    """
+    result = synthesize(abc, sample_rate, max_seconds)
     if not result.ok:
         return message_html(result.message)
     return Audio(data=result.samples, rate=result.sample_rate, normalize=False)
