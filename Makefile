@@ -13,13 +13,16 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# Debian tools the checks use (abc2midi); installed when missing and we are root.
-DEBIAN_PACKAGES := abcmidi
+# Debian packages the tests use: abc2midi (abcmidi) and the Chromium that Playwright drives.
+# Installed when missing and we are root; otherwise the command to install them is printed.
 system-packages:
-	@if ! command -v abc2midi >/dev/null; then \
+	@missing=""; \
+	command -v abc2midi >/dev/null || missing="$$missing abcmidi"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
-		else echo "missing Debian packages: $(DEBIAN_PACKAGES) (sudo apt-get install $(DEBIAN_PACKAGES))"; exit 1; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
 setup: .venv/installed system-packages

@@ -3,10 +3,10 @@
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from browser_support import execute_notebook
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -36,12 +36,7 @@ def project_root(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_runs_in_the_quick_profile(notebook, project_root):
-    env = os.environ | {"MUSICRNN_PROFILE": "quick", "MUSICRNN_ROOT": str(project_root)}
-    env.pop("MUSICRNN_CORPUS", None)
-    command = [sys.executable, "-m", "jupyter", "nbconvert", "--execute", "--to", "notebook"]
-    command += ["--output-dir", str(project_root / "executed"), "--ExecutePreprocessor.timeout=600", str(notebook)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
+    execute_notebook(notebook, project_root)
     assert (project_root / "figures" / "quick").is_dir()
 
 
