@@ -55,7 +55,8 @@ benchmark: setup
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/sample_speed.py
 
-# Replace the committed ready-trained model (models/baseline) with a run of the full profile.
+# Replace a committed ready-trained model (models/$(NAME)) with a finished run of the full profile.
 RUN ?= runs/full/baseline
+NAME ?= baseline
 ship-model: setup
-	$(BIN)/python -c "from helpers.runs import ship_model; print(ship_model('$(RUN)'))"
+	$(BIN)/python -c "from helpers.runs import ship_model; print(ship_model('$(RUN)', name='$(NAME)'))"

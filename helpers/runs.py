@@ -1,4 +1,4 @@
-"""Finding trained models: the runs of a profile, and the small model shipped with the package."""
+"""Finding trained models: the runs of a profile, and the small models shipped with the package."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from .train import CONFIG, DATA, METRICS, MODEL, VOCAB
 SHIPPED_FILES = (CONFIG, DATA, METRICS, MODEL, VOCAB)
 
 
-def shipped_model_dir(root: Path | None = None) -> Path:
-    """models/baseline: a small ready-trained baseline, committed so composing works right after set-up."""
-    return (Path(root) if root else project_root()) / "models" / "baseline"
+def shipped_model_dir(root: Path | None = None, name: str = "baseline") -> Path:
+    """models/<name>: small ready-trained models, committed so composing works right after set-up."""
+    return (Path(root) if root else project_root()) / "models" / name
 
 
 def finished_runs(runs_dir: Path) -> dict[str, Path]:
@@ -25,23 +25,23 @@ def finished_runs(runs_dir: Path) -> dict[str, Path]:
 
 
 def available_models(runs_dir: Path, root: Path | None = None) -> dict[str, Path]:
-    """The profile's finished runs, then the shipped model; the first is the default choice."""
+    """The profile's finished runs, then the shipped models (baseline first); the first is the default choice."""
     models = finished_runs(runs_dir)
-    shipped = shipped_model_dir(root)
-    if (shipped / MODEL).is_file():
-        models["shipped baseline"] = shipped
+    shipped = finished_runs(shipped_model_dir(root).parent)
+    for name in sorted(shipped, key=lambda name: name != "baseline"):
+        models[f"shipped {name}"] = shipped[name]
     if not models:
-        raise FileNotFoundError(f"no trained model in {runs_dir} and none shipped in {shipped}; run 02_train first")
+        raise FileNotFoundError(f"no trained model in {runs_dir} and none shipped in models/; run 02_train first")
     return models
 
 
-def ship_model(run_dir: Path, root: Path | None = None) -> Path:
-    """Copy a finished run's model, vocabulary, config and metrics over the shipped model."""
+def ship_model(run_dir: Path, root: Path | None = None, name: str = "baseline") -> Path:
+    """Copy a finished run's model, vocabulary, config and metrics over the shipped model of that name."""
     run_dir = Path(run_dir)
     missing = [name for name in SHIPPED_FILES if not (run_dir / name).is_file()]
     if missing:
         raise FileNotFoundError(f"{run_dir} is not a finished run: {missing} missing")
-    target = shipped_model_dir(root)
+    target = shipped_model_dir(root, name)
     target.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_FILES:
         shutil.copy2(run_dir / name, target / name)

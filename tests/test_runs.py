@@ -21,11 +21,12 @@ def test_only_runs_with_a_model_are_offered(tmp_path):
     assert finished_runs(tmp_path / "nothing") == {}
 
 
-def test_the_shipped_model_comes_after_the_profiles_runs(tmp_path):
+def test_the_shipped_models_come_after_the_profiles_runs_baseline_first(tmp_path):
+    fake_run(shipped_model_dir(tmp_path, "best"))
     fake_run(shipped_model_dir(tmp_path))
-    assert list(available_models(tmp_path / "runs", root=tmp_path)) == ["shipped baseline"]
+    assert list(available_models(tmp_path / "runs", root=tmp_path)) == ["shipped baseline", "shipped best"]
     fake_run(tmp_path / "runs" / "baseline")
-    assert list(available_models(tmp_path / "runs", root=tmp_path)) == ["baseline", "shipped baseline"]
+    assert list(available_models(tmp_path / "runs", root=tmp_path)) == ["baseline", "shipped baseline", "shipped best"]
 
 
 def test_no_model_at_all_is_a_clear_error(tmp_path):
@@ -35,8 +36,9 @@ def test_no_model_at_all_is_a_clear_error(tmp_path):
 
 def test_shipping_copies_a_finished_run_and_refuses_an_unfinished_one(tmp_path):
     run = fake_run(tmp_path / "runs" / "best")
-    target = ship_model(run, root=tmp_path)
+    target = ship_model(run, root=tmp_path, name="best")
+    assert target == tmp_path / "models" / "best"
     assert (target / MODEL).read_text() == "best/model.keras"
     with pytest.raises(FileNotFoundError, match="not a finished run"):
-        ship_model(fake_run(tmp_path / "runs" / "half", files=(CONFIG, MODEL)), root=tmp_path)
+        ship_model(fake_run(tmp_path / "runs" / "half", files=(CONFIG, MODEL)), root=tmp_path, name="best")
     assert (target / MODEL).read_text() == "best/model.keras"
