@@ -247,20 +247,29 @@ def claims(results: list[dict]) -> list[dict]:
             f"{c['difference']:+.3f} (t = {c['t']:.1f}), {c['verdict']}"
         )
 
-    if (c := compare(results, "hidden units", "50", "150")) is not None:
-        add(
-            "hidden-50-150",
-            "More hidden units, 50 to 150 (original: 1.946 to 1.875 validation): " + sentence(c, "50", "150") + ".",
-        )
-    if (c := compare(results, "hidden units", "100", "150")) is not None:
-        add("hidden-100-150", "100 to 150 hidden units (original: 1.879 to 1.875): " + sentence(c, "100", "150") + ".")
+    def original(level: str) -> float:
+        return ORIGINAL_REPORT[("hidden units", level)][1]
+
+    for first, second in (("50", "150"), ("100", "150")):
+        if (c := compare(results, "hidden units", first, second)) is not None:
+            add(
+                f"hidden-{first}-{second}",
+                f"Hidden units, {first} to {second} (the original report's single runs: validation "
+                f"{original(first):.3f} to {original(second):.3f}). Here, best validation loss "
+                + sentence(c, first, second)
+                + ".",
+            )
     for p in ("0.1", "0.2", "0.3"):
         if (c := compare(results, "dropout", "0.0", p)) is not None:
             effect = "hurts" if c["difference"] > 0 else "helps"
             add(f"dropout-{p}", f"Dropout {p} {effect} the best validation loss: " + sentence(c, "none", p) + ".")
     if (c := compare(results, "optimizer", "rmsprop", "adagrad")) is not None:
         better = "RMSprop" if c["difference"] > 0 else "Adagrad"
-        add("rmsprop-adagrad", f"{better} does better: " + sentence(c, "RMSprop", "Adagrad") + ".")
+        add(
+            "rmsprop-adagrad",
+            f"At the same learning rate, {better} does better: " + sentence(c, "RMSprop", "Adagrad") + ". Adagrad's "
+            "steps shrink as it accumulates squared gradients, so it needs a larger learning rate than RMSprop.",
+        )
     for cell in ("LSTM", "GRU"):
         if (c := compare(results, "cell, equal size", "SimpleRNN-100", f"{cell}-100")) is not None:
             add(f"cell-{cell}", f"{cell} against SimpleRNN at 100 units: " + sentence(c, "SimpleRNN", cell) + ".")
