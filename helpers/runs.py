@@ -17,19 +17,19 @@ def shipped_model_dir(root: Path | None = None, name: str = "baseline") -> Path:
 
 
 def finished_runs(runs_dir: Path) -> dict[str, Path]:
-    """Every run folder under runs_dir that holds a trained model, by name."""
+    """Every run folder under runs_dir that holds a trained model, by name; the baseline first."""
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
         return {}
-    return {path.name: path for path in sorted(runs_dir.iterdir()) if (path / MODEL).is_file()}
+    paths = sorted(runs_dir.iterdir(), key=lambda path: (path.name != "baseline", path.name))
+    return {path.name: path for path in paths if (path / MODEL).is_file()}
 
 
 def available_models(runs_dir: Path, root: Path | None = None) -> dict[str, Path]:
     """The profile's finished runs, then the shipped models (baseline first); the first is the default choice."""
     models = finished_runs(runs_dir)
-    shipped = finished_runs(shipped_model_dir(root).parent)
-    for name in sorted(shipped, key=lambda name: name != "baseline"):
-        models[f"shipped {name}"] = shipped[name]
+    for name, path in finished_runs(shipped_model_dir(root).parent).items():
+        models[f"shipped {name}"] = path
     if not models:
         raise FileNotFoundError(f"no trained model in {runs_dir} and none shipped in models/; run 02_train first")
     return models

@@ -15,9 +15,10 @@ def fake_run(folder, files=(CONFIG, DATA, METRICS, MODEL, VOCAB)):
 
 def test_only_runs_with_a_model_are_offered(tmp_path):
     fake_run(tmp_path / "runs" / "b")
+    fake_run(tmp_path / "runs" / "baseline")
     fake_run(tmp_path / "runs" / "a")
     fake_run(tmp_path / "runs" / "unfinished", files=(CONFIG,))
-    assert list(finished_runs(tmp_path / "runs")) == ["a", "b"]
+    assert list(finished_runs(tmp_path / "runs")) == ["baseline", "a", "b"]
     assert finished_runs(tmp_path / "nothing") == {}
 
 
