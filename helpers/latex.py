@@ -31,13 +31,15 @@ def latex_table(header: list[str], rows: list[list[str]], caption: str, label: s
         r"\centering\small",
         rf"\caption{{{caption}}}",
         rf"\label{{{label}}}",
+        # Wide tables shrink to the text width; narrow ones keep their size.
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
         r"\begin{tabular}{" + "l" * 2 + "r" * (len(header) - 2) + "}",
         r"\toprule",
         " & ".join(header) + r" \\",
         r"\midrule",
         *(" & ".join(row) + r" \\" for row in rows),
         r"\bottomrule",
-        r"\end{tabular}",
+        r"\end{tabular}}",
         r"\end{table}",
     ]
     return "\n".join(lines) + "\n"
