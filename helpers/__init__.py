@@ -13,6 +13,7 @@ from .models import build_model  # noqa: E402
 from .prepared import PreparedData, read_prepared, read_tunes, split_by_tune, write_prepared  # noqa: E402
 from .run_config import RunConfig  # noqa: E402
 from .stats import corpus_stats  # noqa: E402
+from .tables import write_csv  # noqa: E402
 from .temperature import tempered_cross_entropy  # noqa: E402
 from .train import read_history, read_metrics, train_run  # noqa: E402
 from .vocab import Vocabulary  # noqa: E402
@@ -40,6 +41,7 @@ __all__ = [
     "read_tunes",
     "split_by_tune",
     "tempered_cross_entropy",
+    "write_csv",
     "write_macros",
     "train_run",
     "write_prepared",

@@ -7,7 +7,6 @@ an LSTM also the cell state c. The activation at character t is the state after 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from .models import build_model
 from .plots import STYLE, save_figure
 from .run_config import RunConfig
 from .sample import Sampler
+from .tables import write_csv
 from .train import CONFIG, VOCAB
 from .vocab import Vocabulary
 
@@ -573,10 +573,7 @@ def write_scores(
     folder.mkdir(parents=True, exist_ok=True)
     rows = score_rows(columns)
     csv_path, tex_path = folder / f"{name}.csv", folder / f"{name}.tex"
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(rows, csv_path)
     caption = caption or (
         "Best single hidden unit per structural fact: AUC (max of AUC and 1 - AUC) or |Pearson r|, "
         "with the unit's index; random = the same architecture with untrained weights."

@@ -6,7 +6,6 @@ setting (model "real", no temperature) that every figure and the table compare w
 
 from __future__ import annotations
 
-import csv
 import math
 import statistics
 from collections import Counter
@@ -21,6 +20,7 @@ from .novelty import Novelty, TrainingIndex
 from .plots import new_figure
 from .quality import PITCH_NAMES, TuneQuality, check_tune
 from .sample import Sampler
+from .tables import write_csv
 
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 REAL = "real"
@@ -334,10 +334,7 @@ def write_table(summary: Sequence[dict], folder: Path, name: str = "quality_tabl
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, tex_path = folder / f"{name}.csv", folder / f"{name}.tex"
-    with csv_path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=list(summary[0]))
-        writer.writeheader()
-        writer.writerows(summary)
+    write_csv(summary, csv_path)
     tex_path.write_text(latex_table(summary), encoding="utf-8")
     return csv_path, tex_path
 

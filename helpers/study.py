@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import time
 from dataclasses import dataclass, field
@@ -155,16 +154,6 @@ def mean_curves(rows: list[dict], column: str) -> dict[str, tuple[np.ndarray, np
         spread = values.std(axis=0, ddof=1) if len(values) > 1 else np.zeros(length)
         curves[label] = (np.arange(1, length + 1), values.mean(axis=0), spread)
     return curves
-
-
-def write_csv(rows: list[dict], path: Path) -> None:
-    """Rows as a CSV file with a header of their keys."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def mean_std(entry: dict, column: str, digits: int = 3) -> str:
