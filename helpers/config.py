@@ -25,7 +25,7 @@ class Profile:
     corpus: str = DEFAULT_CORPUS
     seed: int = DEFAULT_SEED
     max_tunes: int | None = None
-    epochs: int = 30
+    epochs: int = 20  # the full profile's budget: the whole study in under an hour on two CPU cores
     batch_size: int = 64
     chunk_length: int = 100
 

@@ -11,6 +11,7 @@ from helpers.prepared import PreparedData, split_by_tune, to_records
 from helpers.study import (
     Variant,
     aggregate,
+    budget_paragraph,
     claims,
     collect,
     matched_hidden_size,
@@ -106,6 +107,16 @@ def test_aggregate_gives_mean_and_sample_std_per_level():
     assert summary[0]["best_val_loss_std"] == pytest.approx(0.01)
     assert summary[1]["best_epoch_mean"] == pytest.approx(12)
     assert math.isnan(aggregate(fake_results()[:1])[0]["best_val_loss_std"])
+
+
+def test_budget_paragraph_counts_a_shared_run_once():
+    results = fake_results()
+    results[-1]["wall_seconds"] = 90.0
+    shared = results[0] | {"factor": "dropout", "label": "0.0"}  # the baseline, listed under a second factor
+    text = budget_paragraph([*results, shared], get_profile("full"))
+    assert "6 distinct runs took 6 minutes" in text  # 5 x 60 s + 90 s; the shared run is not counted twice
+    assert "from 60~s per run (hidden units 100) to 70~s (hidden units 150)" in text
+    assert "20 epochs in batches of 64 chunks of 100 characters" in text
 
 
 def test_welch_t_separates_a_real_difference_from_noise():
