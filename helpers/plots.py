@@ -29,7 +29,7 @@ def save_figure(fig: plt.Figure, folder: Path, name: str) -> None:
     """Save as PNG (notebook, README) and PDF (report) under folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    fig.savefig(folder / f"{name}.pdf")
+    fig.savefig(folder / f"{name}.pdf", metadata={"CreationDate": None})  # same figure, same bytes
     fig.savefig(folder / f"{name}.png", dpi=150)
 
 

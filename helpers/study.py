@@ -140,6 +140,18 @@ def budget_paragraph(results: list[dict], profile: Profile) -> str:
     )
 
 
+def best_model_paragraph(config: RunConfig, parameters: int) -> str:
+    """What the best model is, in words, for the report."""
+    inputs = f"a {config.embedding_dim}-dimensional embedding" if config.encoding == "embedding" else "one-hot inputs"
+    dropout = f", dropout {config.dropout:g} after each recurrent layer" if config.dropout else ""
+    count = f"{parameters:,}".replace(",", "{,}")
+    return (
+        f"The best model is a {config.layers}-layer {config.cell} with {config.hidden_size} units per layer on "
+        f"{inputs}{dropout}, trained with {latex_escape(config.optimizer)} at learning rate "
+        f"{config.learning_rate:g} for {config.epochs} epochs like every other run; it has {count} parameters.\n"
+    )
+
+
 def collect(rows: list[dict]) -> list[dict]:
     """The sweep rows with each run's final metrics and parameters."""
     return [row | read_metrics(row["run"]) for row in rows]

@@ -11,6 +11,7 @@ from helpers.prepared import PreparedData, split_by_tune, to_records
 from helpers.study import (
     Variant,
     aggregate,
+    best_model_paragraph,
     budget_paragraph,
     claims,
     collect,
@@ -117,6 +118,13 @@ def test_budget_paragraph_counts_a_shared_run_once():
     assert "6 distinct runs took 6 minutes" in text  # 5 x 60 s + 90 s; the shared run is not counted twice
     assert "from 60~s per run (hidden units 100) to 70~s (hidden units 150)" in text
     assert "20 epochs in batches of 64 chunks of 100 characters" in text
+
+
+def test_best_model_paragraph_describes_the_configuration():
+    text = best_model_paragraph(get_profile("full").run_config(cell="GRU", layers=2, encoding="embedding"), 123456)
+    assert "a 2-layer GRU with 100 units per layer on a 32-dimensional embedding, trained with rmsprop" in text
+    assert "dropout" not in text and "123{,}456 parameters" in text
+    assert "0.2 after each" in best_model_paragraph(get_profile("full").run_config(dropout=0.2), 1)
 
 
 def test_welch_t_separates_a_real_difference_from_noise():
