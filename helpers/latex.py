@@ -24,11 +24,17 @@ def latex_escape(text: str) -> str:
     return "".join(replacements.get(char, char) for char in text)
 
 
-def latex_table(header: list[str], rows: list[list[str]], caption: str, label: str) -> str:
-    """A booktabs table; cells are used as given (escape text with latex_escape first)."""
+def latex_table(
+    header: list[str], rows: list[list[str]], caption: str, label: str, column_gap: str | None = None
+) -> str:
+    """A booktabs table; cells are used as given (escape text with latex_escape first).
+
+    column_gap (e.g. "4pt") narrows the space between columns, so that a table with many fits the page.
+    """
+    gap = rf"\setlength{{\tabcolsep}}{{{column_gap}}}" if column_gap else ""
     lines = [
         r"\begin{table}[ht]",
-        r"\centering\small",
+        r"\centering\small" + gap,
         rf"\caption{{{caption}}}",
         rf"\label{{{label}}}",
         # Wide tables shrink to the text width; narrow ones keep their size.

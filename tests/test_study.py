@@ -150,6 +150,10 @@ def test_latex_tables_escape_text_and_show_mean_plus_minus_std():
     assert latex_escape("50% of a_b & c") == r"50\% of a\_b \& c"
     simple = latex_table(["a", "b", "c"], [["x", "y", "1"]], "cap", "tab:y")
     assert "\\begin{tabular}{llr}" in simple and "\\label{tab:y}" in simple
+    assert "tabcolsep" not in simple
+    assert "\\centering\\small\\setlength{\\tabcolsep}{4pt}" in latex_table(
+        ["a", "b"], [], "cap", "tab:z", column_gap="4pt"
+    )
 
 
 def test_equal_parameter_hidden_sizes_match_the_baseline_count():
