@@ -1,7 +1,8 @@
 """Training throughput of SimpleRNN, LSTM and GRU at several sizes, at a profile's batch size and chunk length.
 
-Prints characters per second and seconds per epoch on the prepared training set of the profile
-(notebook 01 writes it; without it, the profile's corpus is cleaned here). Usage:
+Prints characters per second, seconds per epoch and seconds per run (at the profile's epochs) on the
+prepared training set of the profile (notebook 01 writes it; without it, the profile's corpus is cleaned
+here), then the same for the study's best model, its most expensive configuration. Usage:
 
     .venv/bin/python benchmarks/train_throughput.py [--profile full] [--cells SimpleRNN,LSTM,GRU] [--sizes 50,100]
 """
@@ -16,6 +17,7 @@ import helpers as h
 from helpers.data import make_dataset
 from helpers.models import build_model, compile_model
 from helpers.prepared import to_records
+from helpers.study import BEST_MODEL
 
 
 def training_text(profile: h.Profile) -> str:
@@ -56,13 +58,17 @@ def main() -> None:
         f"profile {profile.name}: {len(text):,} training characters, batch {profile.batch_size}, "
         f"chunk {profile.chunk_length}, {os.cpu_count()} CPU cores"
     )
-    print(f"{'cell':10s} {'hidden':>6s} {'params':>8s} {'chars/s':>10s} {'s/epoch':>8s}")
-    for cell in args.cells.split(","):
-        for size in (int(s) for s in args.sizes.split(",")):
-            config = profile.run_config(cell=cell, hidden_size=size)
-            seconds, rate = measure(config, ids, vocab.size, args.epochs)
-            params = build_model(config, vocab.size).count_params()
-            print(f"{cell:10s} {size:6d} {params:8,d} {rate:10,.0f} {seconds:8.2f}", flush=True)
+    print(f"{'model':18s} {'params':>8s} {'chars/s':>10s} {'s/epoch':>8s} {'s/run':>6s}")
+    configs = {
+        f"{cell} {size}": profile.run_config(cell=cell, hidden_size=size)
+        for cell in args.cells.split(",")
+        for size in (int(s) for s in args.sizes.split(","))
+    }
+    configs["best model"] = profile.run_config(**BEST_MODEL)
+    for name, config in configs.items():
+        seconds, rate = measure(config, ids, vocab.size, args.epochs)
+        params = build_model(config, vocab.size).count_params()
+        print(f"{name:18s} {params:8,d} {rate:10,.0f} {seconds:8.2f} {seconds * config.epochs:6.0f}", flush=True)
 
 
 if __name__ == "__main__":

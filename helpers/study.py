@@ -82,7 +82,10 @@ def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
         size = matched_hidden_size(cell, baseline_parameters, vocab_size)
         variants.append(Variant("cell, equal parameters", f"{cell}-{size}", {"cell": cell, "hidden_size": size}))
     if best is not None:
-        variants.append(Variant("best model", "best", best, name="best"))
+        config = RunConfig(**best)
+        variants.append(
+            Variant("best model", f"{config.cell}-{config.hidden_size} x{config.layers}", best, name="best")
+        )
     return variants
 
 

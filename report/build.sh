@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 root=$(cd "${MUSICRNN_ROOT:-..}" && pwd)
 out="$root/report/build"
 packages="latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
-styles="geometry.sty lmodern.sty booktabs.sty listings.sty xcolor.sty hyperref.sty graphicx.sty amsmath.sty"
+styles="geometry.sty float.sty lmodern.sty booktabs.sty listings.sty xcolor.sty hyperref.sty graphicx.sty amsmath.sty"
 
 missing_tex() {
     command -v latexmk >/dev/null && command -v pdflatex >/dev/null || { echo "latexmk pdflatex"; return; }

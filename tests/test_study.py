@@ -19,6 +19,7 @@ from helpers.study import (
     mean_curves,
     run_dir_for,
     run_sweep,
+    study_variants,
     summary_table,
     welch_t,
 )
@@ -167,3 +168,11 @@ def test_equal_parameter_hidden_sizes_match_the_baseline_count():
             build_model(RunConfig(cell=cell, hidden_size=h), 40).count_params() for h in (size - 1, size, size + 1)
         ]
         assert abs(counts[1] - target) == min(abs(c - target) for c in counts)
+
+
+def test_the_study_varies_one_factor_at_a_time_and_ends_with_the_best_model():
+    variants = study_variants(40, best={"cell": "GRU", "layers": 2, "hidden_size": 128})
+    assert [v.label for v in variants if v.factor == "hidden units"] == ["50", "75", "100", "150"]
+    assert all(len(v.changes) == 1 for v in variants[:-1] if v.factor != "cell, equal parameters")
+    assert (variants[-1].factor, variants[-1].label, variants[-1].name) == ("best model", "GRU-128 x2", "best")
+    assert study_variants(40)[-1].factor == "cell, equal parameters"
