@@ -257,6 +257,12 @@ def compare(results: list[dict], factor: str, first: str, second: str, column: s
     }
 
 
+def still_improving(results: list[dict], factor: str, label: str) -> bool:
+    """Whether every seed of a level reached its best validation loss in one of its last two epochs."""
+    runs = [row for row in results if (row["factor"], row["label"]) == (factor, label)]
+    return bool(runs) and all(row["best_epoch"] >= row["epochs_completed"] - 1 for row in runs)
+
+
 def claims(results: list[dict]) -> list[dict]:
     """The original report's claims, each checked against the study's runs and written as a sentence."""
     found = []
@@ -295,7 +301,20 @@ def claims(results: list[dict]) -> list[dict]:
         )
     for cell in ("LSTM", "GRU"):
         if (c := compare(results, "cell, equal size", "SimpleRNN-100", f"{cell}-100")) is not None:
-            add(f"cell-{cell}", f"{cell} against SimpleRNN at 100 units: " + sentence(c, "SimpleRNN", cell) + ".")
+            improving = [
+                name for name in ("SimpleRNN", cell) if still_improving(results, "cell, equal size", name + "-100")
+            ]
+            caveat = (
+                f" {' and '.join(improving)} {'were' if len(improving) > 1 else 'was'} still improving at the end "
+                "(every seed at its best in one of the last two epochs), so this ranking holds for this number of "
+                "epochs only."
+                if improving
+                else ""
+            )
+            add(
+                f"cell-{cell}",
+                f"{cell} against SimpleRNN at 100 units: " + sentence(c, "SimpleRNN", cell) + "." + caveat,
+            )
     best = [row["best_val_loss"] for row in results if row["factor"] == "best model"]
     baseline = [row["best_val_loss"] for row in results if (row["factor"], row["label"]) == ("hidden units", "100")]
     if best and baseline:

@@ -144,6 +144,20 @@ def test_claims_are_sentences_with_the_measured_numbers(monkeypatch):
     assert "hidden-50-150" not in found  # no runs with 50 units, so no claim about them
 
 
+def test_a_cell_claim_warns_when_a_model_was_still_improving(monkeypatch):
+    monkeypatch.setattr("helpers.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
+    monkeypatch.setattr("helpers.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
+    results = [
+        {"factor": "cell, equal size", "label": label, "seed": seed, "run": f"{label}{seed}", "best_val_loss": loss}
+        | {"best_epoch": best_epoch, "epochs_completed": 20}
+        for label, loss, best_epoch in (("SimpleRNN-100", 1.6, 17), ("LSTM-100", 1.7, 19), ("GRU-100", 1.5, 18))
+        for seed, loss in ((1, loss), (2, loss + 0.01))
+    ]
+    found = {claim["key"]: claim["text"] for claim in claims(results)}
+    assert "LSTM was still improving at the end (every seed at its best in one of the last" in found["cell-LSTM"]
+    assert "still improving" not in found["cell-GRU"]
+
+
 def test_latex_tables_escape_text_and_show_mean_plus_minus_std():
     table = summary_table(aggregate(fake_results()), "Losses & times", "tab:x")
     assert r"$1.510 \pm 0.010$" in table
