@@ -8,7 +8,8 @@ from pathlib import Path
 
 CELL_TYPES = ("SimpleRNN", "LSTM", "GRU")
 ENCODINGS = ("onehot", "embedding")
-OPTIMIZERS = ("rmsprop", "adagrad", "adam", "sgd")
+OPTIMIZER_NAMES = {"rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam", "sgd": "SGD"}  # Keras name: shown
+OPTIMIZERS = tuple(OPTIMIZER_NAMES)
 
 
 @dataclass(frozen=True)

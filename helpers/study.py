@@ -14,7 +14,7 @@ from .config import Profile, ProjectPaths
 from .latex import latex_escape, latex_table
 from .models import build_model
 from .prepared import PreparedData
-from .run_config import RunConfig
+from .run_config import OPTIMIZER_NAMES, RunConfig
 from .sample import Sampler
 from .train import read_history, read_metrics, train_run
 
@@ -150,7 +150,7 @@ def best_model_paragraph(config: RunConfig, parameters: int) -> str:
     count = f"{parameters:,}".replace(",", "{,}")
     return (
         f"The best model is a {config.layers}-layer {config.cell} with {config.hidden_size} units per layer on "
-        f"{inputs}{dropout}, trained with {latex_escape(config.optimizer)} at learning rate "
+        f"{inputs}{dropout}, trained with {OPTIMIZER_NAMES[config.optimizer]} at learning rate "
         f"{config.learning_rate:g} for {config.epochs} epochs like every other run; it has {count} parameters.\n"
     )
 

@@ -123,7 +123,7 @@ def test_budget_paragraph_counts_a_shared_run_once():
 
 def test_best_model_paragraph_describes_the_configuration():
     text = best_model_paragraph(get_profile("full").run_config(cell="GRU", layers=2, encoding="embedding"), 123456)
-    assert "a 2-layer GRU with 100 units per layer on a 32-dimensional embedding, trained with rmsprop" in text
+    assert "a 2-layer GRU with 100 units per layer on a 32-dimensional embedding, trained with RMSprop" in text
     assert "dropout" not in text and "123{,}456 parameters" in text
     assert "0.2 after each" in best_model_paragraph(get_profile("full").run_config(dropout=0.2), 1)
 
