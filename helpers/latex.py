@@ -51,6 +51,11 @@ def latex_table(
     return "\n".join(lines) + "\n"
 
 
+def latex_count(value: int) -> str:
+    """An integer with LaTeX thousands separators: 28391 -> 28{,}391."""
+    return f"{value:,}".replace(",", "{,}")
+
+
 def write_macros(path: Path, values: dict) -> None:
     """Numbers for the report's text as macros: {"baselineValLoss": 1.468} -> \\newcommand{\\baselineValLoss}{1.468}.
 
@@ -61,7 +66,7 @@ def write_macros(path: Path, values: dict) -> None:
         if isinstance(value, float):
             return f"{value:.3f}"
         if isinstance(value, int):
-            return f"{value:,}".replace(",", "{,}")
+            return latex_count(value)
         return latex_escape(str(value))
 
     lines = [f"\\newcommand{{\\{name}}}{{{shown(value)}}}" for name, value in values.items()]

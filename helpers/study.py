@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import Profile, ProjectPaths
-from .latex import latex_escape, latex_table
+from .latex import latex_count, latex_escape, latex_table
 from .models import build_model
 from .prepared import PreparedData
 from .run_config import OPTIMIZER_NAMES, RunConfig
@@ -127,7 +127,7 @@ def run_sweep(
 
 def budget_paragraph(results: list[dict], profile: Profile) -> str:
     """The study's measured training time, in total and for its fastest and slowest configuration, as LaTeX."""
-    total = sum({row["run"]: row["wall_seconds"] for row in results}.values())  # a shared run counts once
+    seconds = {row["run"]: row["wall_seconds"] for row in results}  # a run shared by factors counts once
     per_level = sorted(aggregate(results, ("wall_seconds",)), key=lambda entry: entry["wall_seconds_mean"])
     fastest, slowest = per_level[0], per_level[-1]
 
@@ -136,8 +136,8 @@ def budget_paragraph(results: list[dict], profile: Profile) -> str:
 
     return (
         f"Every run trains for {profile.epochs} epochs in batches of {profile.batch_size} chunks of "
-        f"{profile.chunk_length} characters. The study's {len({row['run'] for row in results})} distinct runs "
-        f"took {total / 60:.0f} minutes of training on {os.cpu_count()} CPU cores, from "
+        f"{profile.chunk_length} characters. The study's {len(seconds)} distinct runs "
+        f"took {sum(seconds.values()) / 60:.0f} minutes of training on {os.cpu_count()} CPU cores, from "
         f"{fastest['wall_seconds_mean']:.0f}~s per run ({name(fastest)}) to {slowest['wall_seconds_mean']:.0f}~s "
         f"({name(slowest)}).\n"
     )
@@ -147,11 +147,11 @@ def best_model_paragraph(config: RunConfig, parameters: int) -> str:
     """What the best model is, in words, for the report."""
     inputs = f"a {config.embedding_dim}-dimensional embedding" if config.encoding == "embedding" else "one-hot inputs"
     dropout = f", dropout {config.dropout:g} after each recurrent layer" if config.dropout else ""
-    count = f"{parameters:,}".replace(",", "{,}")
     return (
         f"The best model is a {config.layers}-layer {config.cell} with {config.hidden_size} units per layer on "
         f"{inputs}{dropout}, trained with {OPTIMIZER_NAMES[config.optimizer]} at learning rate "
-        f"{config.learning_rate:g} for {config.epochs} epochs like every other run; it has {count} parameters.\n"
+        f"{config.learning_rate:g} for {config.epochs} epochs like every other run; it has "
+        f"{latex_count(parameters)} parameters.\n"
     )
 
 
@@ -216,7 +216,7 @@ def summary_table(summary: list[dict], caption: str, label: str) -> str:
             mean_std(entry, "final_val_loss"),
             mean_std(entry, "best_val_loss"),
             mean_std(entry, "best_epoch", 0),
-            f"{entry['parameters']:,}".replace(",", "{,}"),
+            latex_count(entry["parameters"]),
             mean_std(entry, "wall_seconds", 0),
         ]
         for entry in summary
