@@ -42,6 +42,7 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Build report/build/main.pdf from results/$(PROFILE) and figures/$(PROFILE); installs TeX if it can.
 report:
@@ -59,4 +60,4 @@ benchmark: setup
 RUN ?= runs/full/baseline
 NAME ?= baseline
 ship-model: setup
-	$(BIN)/python -c "from helpers.runs import ship_model; print(ship_model('$(RUN)', name='$(NAME)'))"
+	$(BIN)/python -c "from helpers.rnn.runs import ship_model; print(ship_model('$(RUN)', name='$(NAME)'))"

@@ -14,8 +14,8 @@ import keras
 import numpy as np
 
 import helpers as h
-from helpers.runs import available_models
-from helpers.sample import DEFAULT_PRIME, Sampler, softmax
+from helpers.rnn.runs import available_models
+from helpers.rnn.sample import DEFAULT_PRIME, Sampler, softmax
 
 
 def batched(sampler: Sampler, batch: int, repeats: int) -> tuple[float, float]:

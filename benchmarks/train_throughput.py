@@ -14,10 +14,10 @@ import os
 import time
 
 import helpers as h
-from helpers.data import make_dataset
-from helpers.models import build_model, compile_model
-from helpers.prepared import to_records
-from helpers.study import BEST_MODEL
+from helpers.analysis.study import BEST_MODEL
+from helpers.corpus.split import to_records
+from helpers.rnn.model import build_model, compile_model
+from helpers.rnn.pipeline import make_dataset
 
 
 def training_text(profile: h.Profile) -> str:

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from helpers.models import build_model
-from helpers.run_config import RunConfig
-from helpers.vocab import Vocabulary
+from helpers.config import RunConfig
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import build_model
 
 TEXT = "<start>\nX:1\nT:Tune\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|]\n<end>\n"
 

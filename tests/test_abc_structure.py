@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.abc_structure import FACTS, label_lines, label_structure
+from helpers.abc.structure import FACTS, label_lines, label_structure
 
 BOOLEAN_LABELS = (
     "text",

@@ -1,7 +1,7 @@
 """Cleaning tunes before the model sees them: what is changed, what is dropped, and the report of it."""
 
-from helpers.cleaning import clean_tunes
-from helpers.corpus import Tune, load_abc_path
+from helpers.corpus.clean import clean_tunes
+from helpers.corpus.load import Tune, load_abc_path
 
 HEADER = "X:1\nT:The Kesh\nM:6/8\nL:1/8\nK:G"
 BODY = "GAB AGE|GAB AGE|"

@@ -2,8 +2,7 @@
 
 import pytest
 
-from helpers.config import CORPUS_ENV, DEFAULT_CORPUS, PROFILE_ENV, ROOT_ENV, get_profile, project_paths
-from helpers.run_config import RunConfig
+from helpers.config import CORPUS_ENV, DEFAULT_CORPUS, PROFILE_ENV, ROOT_ENV, RunConfig, get_profile, project_paths
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.corpus import FOLK_COLLECTIONS, CorpusError, load_abc_path, load_collections, load_corpus
+from helpers.corpus.load import FOLK_COLLECTIONS, CorpusError, load_abc_path, load_collections, load_corpus
 
 FIRST = "X:1\nT:The First Reel\nM:4/4\nL:1/8\nK:D\nABcd efge|fdec d4|"
 SECOND = "X:2\nT:The Second Jig\nM:6/8\nK:G\nGAB cBA|BAG E3|"

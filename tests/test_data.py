@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.data import make_chunks, make_dataset
+from helpers.rnn.pipeline import make_chunks, make_dataset
 
 
 def random_ids(length: int) -> np.ndarray:

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.models import build_model, compile_model
-from helpers.run_config import CELL_TYPES, RunConfig
+from helpers.config import CELL_TYPES, RunConfig
+from helpers.rnn.model import build_model, compile_model
 
 VOCAB_SIZE = 17
 

@@ -7,12 +7,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-
-from helpers.abc_structure import FACTS_BY_NAME, Fact, label_structure
-from helpers.corpus import Tune
-from helpers.models import build_model
-from helpers.neuron_panel import GENERATED, PASTED, NeuronPanel, tune_choices
-from helpers.neurons import (
+from helpers.analysis.neurons import (
     Activations,
     as_record,
     auc_scores,
@@ -33,9 +28,14 @@ from helpers.neurons import (
     write_report_section,
     write_scores,
 )
-from helpers.run_config import CELL_TYPES, RunConfig
-from helpers.sample import Sampler
-from helpers.vocab import Vocabulary
+
+from helpers.abc.structure import FACTS_BY_NAME, Fact, label_structure
+from helpers.config import CELL_TYPES, RunConfig
+from helpers.corpus.load import Tune
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import build_model
+from helpers.rnn.sample import Sampler
+from helpers.ui.neuron_panel import GENERATED, PASTED, NeuronPanel, tune_choices
 
 TUNE = '<start>\nX:1\nT:Tune\nM:6/8\nK:G\n"G"GAB {c}d2e|[DG]dc BAG|]\n<end>\n'
 VOCAB = Vocabulary.from_text(TUNE)

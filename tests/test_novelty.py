@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from helpers.novelty import SuffixAutomaton, TrainingIndex, bar_texts, ngrams, tune_body
+from helpers.analysis.novelty import SuffixAutomaton, TrainingIndex, bar_texts, ngrams, tune_body
 
 JIG = "X:1\nT:The Test Jig\nM:6/8\nL:1/8\nK:G\nD|:GAB cBA|BGE D2D|GAB cde|dBG G2:|\n"
 REEL = "X:2\nT:The Test Reel\nM:C|\nL:1/8\nK:D\n|:d2fd AdFA|dfaf gefe|d2fd AdFA|BGAF D4:|\n"

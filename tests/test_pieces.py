@@ -1,8 +1,8 @@
 """The sample pieces: ABC files, notation and the LaTeX file for the report."""
 
 from helpers.config import get_profile, project_paths
-from helpers.pieces import compose_pieces, export_pieces, piece_name
-from helpers.sample import GeneratedTune, Sampler
+from helpers.rnn.sample import GeneratedTune, Sampler
+from helpers.ui.pieces import compose_pieces, export_pieces, piece_name
 
 VALID = GeneratedTune("<start>\n", "X:1\nT:Jig\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|]\n<end>", True)
 GARBAGE = GeneratedTune("<start>\n", "X:1\nqq||%%", False)

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from helpers.plots import bar_counts, save_figure
+from helpers.report.plots import bar_counts, save_figure
 
 
 def test_a_saved_figure_is_reproducible_to_the_byte(tmp_path):

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from helpers.corpus import Tune
-from helpers.prepared import read_prepared, read_tunes, split_by_tune, write_prepared
+from helpers.corpus.load import Tune
+from helpers.corpus.split import read_prepared, read_tunes, split_by_tune, write_prepared
 
 
 def make_tunes(count: int) -> list[Tune]:

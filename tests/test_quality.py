@@ -5,9 +5,7 @@ from collections import Counter
 from fractions import Fraction
 
 import pytest
-
-from helpers import quality
-from helpers.quality import (
+from helpers.analysis.checks import (
     check_bars,
     check_header,
     check_tune,
@@ -19,6 +17,8 @@ from helpers.quality import (
     read_body,
     repeat_problems,
 )
+
+from helpers.analysis import checks as quality
 
 HEADER = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\n"
 # A jig with a pickup, a start repeat and a last bar that completes the pickup.

@@ -7,9 +7,9 @@ from collections import Counter
 import matplotlib
 import pytest
 
-from helpers import quality_compare as qc
-from helpers.novelty import TrainingIndex
-from helpers.runs import shipped_model_dir
+from helpers.analysis import compare as qc
+from helpers.analysis.novelty import TrainingIndex
+from helpers.rnn.runs import shipped_model_dir
 
 matplotlib.use("Agg")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.render import engrave_svg, export_figure, midi_bytes, midi_notes, synthesize
+from helpers.ui.render import engrave_svg, export_figure, midi_bytes, midi_notes, synthesize
 
 # Two bars of 6/8 in eighth notes: G A B c d e | d3 B3 (G4 first), six quarter notes = 3 s at verovio's 120 bpm.
 TUNE = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\nGAB cde|d3 B3|\n"

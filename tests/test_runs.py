@@ -2,8 +2,8 @@
 
 import pytest
 
-from helpers.runs import available_models, finished_runs, ship_model, shipped_model_dir
-from helpers.train import CONFIG, DATA, METRICS, MODEL, VOCAB
+from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB
+from helpers.rnn.runs import available_models, finished_runs, ship_model, shipped_model_dir
 
 
 def fake_run(folder, files=(CONFIG, DATA, METRICS, MODEL, VOCAB)):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from helpers.corpus import END
-from helpers.models import build_model
-from helpers.run_config import CELL_TYPES, RunConfig
-from helpers.sample import Sampler, draw, softmax
-from helpers.vocab import Vocabulary
+from helpers.config import CELL_TYPES, RunConfig
+from helpers.corpus.load import END
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import build_model
+from helpers.rnn.sample import Sampler, draw, softmax
 
 VOCAB = Vocabulary.from_text("<start>\n<end>\nX:1\nT:Tune\nM:6/8\nK:G\nGAB c2d|edc BAG|]\n")
 

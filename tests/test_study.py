@@ -3,12 +3,7 @@
 import math
 
 import pytest
-
-from helpers.config import get_profile, project_paths
-from helpers.corpus import Tune
-from helpers.latex import latex_escape, latex_table
-from helpers.prepared import PreparedData, split_by_tune, to_records
-from helpers.study import (
+from helpers.analysis.study import (
     Variant,
     aggregate,
     best_model_paragraph,
@@ -23,6 +18,11 @@ from helpers.study import (
     summary_table,
     welch_t,
 )
+
+from helpers.config import get_profile, project_paths
+from helpers.corpus.load import Tune
+from helpers.corpus.split import PreparedData, split_by_tune, to_records
+from helpers.report.latex import latex_escape, latex_table
 
 TUNE = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|{n}ABc d3|]"
 
@@ -135,8 +135,8 @@ def test_welch_t_separates_a_real_difference_from_noise():
 
 
 def test_claims_are_sentences_with_the_measured_numbers(monkeypatch):
-    monkeypatch.setattr("helpers.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
-    monkeypatch.setattr("helpers.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
+    monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
+    monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
     found = {claim["key"]: claim["text"] for claim in claims(fake_results())}
     assert "1.510" in found["hidden-100-150"] and "1.410" in found["hidden-100-150"]
     assert "beyond seed noise" in found["hidden-100-150"]
@@ -145,8 +145,8 @@ def test_claims_are_sentences_with_the_measured_numbers(monkeypatch):
 
 
 def test_a_cell_claim_warns_when_a_model_was_still_improving(monkeypatch):
-    monkeypatch.setattr("helpers.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
-    monkeypatch.setattr("helpers.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
+    monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
+    monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
     results = [
         {"factor": "cell, equal size", "label": label, "seed": seed, "run": f"{label}{seed}", "best_val_loss": loss}
         | {"best_epoch": best_epoch, "epochs_completed": 20}
@@ -172,8 +172,8 @@ def test_latex_tables_escape_text_and_show_mean_plus_minus_std():
 
 
 def test_equal_parameter_hidden_sizes_match_the_baseline_count():
-    from helpers.models import build_model
-    from helpers.run_config import RunConfig
+    from helpers.config import RunConfig
+    from helpers.rnn.model import build_model
 
     target = build_model(RunConfig(), 40).count_params()
     for cell in ("LSTM", "GRU"):

@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.data import make_chunks
-from helpers.temperature import tempered_cross_entropy
-from helpers.vocab import Vocabulary
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.pipeline import make_chunks
+from helpers.rnn.temperature import tempered_cross_entropy
 
 
 def test_temperature_one_is_the_models_own_cross_entropy(random_run, run_text):

@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from helpers.corpus import Tune
-from helpers.prepared import PreparedData, read_prepared, split_by_tune, to_records, write_prepared
-from helpers.run_config import RunConfig
-from helpers.train import RunConflictError, read_history, read_metrics, train_run
+from helpers.config import RunConfig
+from helpers.corpus.load import Tune
+from helpers.corpus.split import PreparedData, read_prepared, split_by_tune, to_records, write_prepared
+from helpers.rnn.train import RunConflictError, read_history, read_metrics, train_run
 
 TUNE = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|{n}ABc d3|]"
 
@@ -64,9 +64,9 @@ def test_a_folder_holding_another_run_is_refused_and_left_intact(tmp_path):
 RESUMABLE_RUN = """
 import os, signal, sys
 import keras
-from helpers.prepared import read_prepared
-from helpers.run_config import RunConfig
-from helpers.train import train_run
+from helpers.corpus.split import read_prepared
+from helpers.config import RunConfig
+from helpers.rnn.train import train_run
 
 class Report(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.vocab import UNKNOWN, Vocabulary
+from helpers.corpus.vocab import UNKNOWN, Vocabulary
 
 TRAIN = "<start>\nX:1\nT:Tune\nK:G\nGAB cde|\n<end>\n"
 

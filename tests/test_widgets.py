@@ -2,7 +2,7 @@
 
 import html
 
-from helpers.widgets import GeneratorPanel
+from helpers.ui.generator_panel import GeneratorPanel
 
 
 def test_generate_writes_a_tune_with_the_panels_settings(random_run):
@@ -17,7 +17,7 @@ def test_generate_writes_a_tune_with_the_panels_settings(random_run):
 
 def test_a_prime_with_unseen_characters_gives_a_message(random_run, monkeypatch):
     shown = []
-    monkeypatch.setattr("helpers.widgets.display", lambda *objects: shown.extend(objects))
+    monkeypatch.setattr("helpers.ui.generator_panel.display", lambda *objects: shown.extend(objects))
     panel = GeneratorPanel({"random": random_run})
     panel.prime.value = "<start>\nX:1\nT:Ärger"
     assert panel.generate() is None
@@ -26,6 +26,6 @@ def test_a_prime_with_unseen_characters_gives_a_message(random_run, monkeypatch)
 
 def test_a_tune_is_shown_as_text_notation_and_audio(random_run, monkeypatch):
     shown = []
-    monkeypatch.setattr("helpers.widgets.display", lambda *objects: shown.extend(objects))
+    monkeypatch.setattr("helpers.ui.generator_panel.display", lambda *objects: shown.extend(objects))
     tune = GeneratorPanel({"random": random_run}).generate()
     assert len(shown) == 3 and html.escape(tune.abc) in shown[0].data

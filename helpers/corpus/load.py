@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-START, END = "<start>", "<end>"
+from helpers.abc.reader import END, START
 
 FOLK_COLLECTIONS = {
     "oneills1850": "O'Neill's Music of Ireland (1850), Irish dance tunes and airs",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from .run_config import RunConfig
+from helpers.config import RunConfig
 
 
 @keras.saving.register_keras_serializable(package="helpers")

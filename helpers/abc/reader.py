@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+# The assignment's tune delimiters: each tune of a text to learn from is <start> ... <end>.
+START, END = "<start>", "<end>"
+
 FIELD_LINE = re.compile(r"^([A-Za-z]):\s*(.*)$")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .abc_text import header_fields
-from .corpus import Tune
+from helpers.abc.reader import header_fields
+from helpers.corpus.load import Tune
 
 
 @dataclass(frozen=True)

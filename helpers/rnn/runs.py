@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .config import project_root
-from .train import CONFIG, DATA, METRICS, MODEL, VOCAB
+from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, project_root
 
 SHIPPED_FILES = (CONFIG, DATA, METRICS, MODEL, VOCAB)
 

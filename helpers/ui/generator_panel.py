@@ -8,8 +8,8 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
-from .render import audio_player, message_html, notation_view
-from .sample import DEFAULT_PRIME, GeneratedTune, Sampler
+from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
+from helpers.ui.render import audio_player, message_html, notation_view
 
 
 def abc_html(tune: GeneratedTune) -> HTML:

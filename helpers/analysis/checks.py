@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from .abc_text import field_line, split_header_body
+from helpers.abc.reader import field_line, split_header_body
 
 PARSE_TIMEOUT_S = 5.0
 MODES = {"": 0, "m": -3, "maj": 0, "ion": 0, "min": -3, "aeo": -3, "mix": -1, "dor": -2, "phr": -4, "lyd": 1, "loc": -5}

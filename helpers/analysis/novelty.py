@@ -12,8 +12,8 @@ from bisect import bisect_right
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from .abc_text import field_line, header_fields, split_header_body
-from .quality import BARLINE, ENDING, pitch_sequence
+from helpers.abc.reader import field_line, header_fields, split_header_body
+from helpers.analysis.checks import BARLINE, ENDING, pitch_sequence
 
 NGRAM = 8
 BAR_SPLIT = re.compile(rf"(?:{BARLINE})(?:{ENDING})?")

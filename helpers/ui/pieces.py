@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .config import ProjectPaths
-from .latex import latex_escape
-from .render import export_figure
-from .sample import GeneratedTune, Sampler
+from helpers.config import ProjectPaths
+from helpers.report.latex import latex_escape
+from helpers.rnn.sample import GeneratedTune, Sampler
+from helpers.ui.render import export_figure
 
 
 def compose_pieces(sampler: Sampler, temperatures, per_temperature: int, seed: int, max_length: int = 1500) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import END, START, Tune, split_records
+from helpers.corpus.load import END, START, Tune, split_records
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"

@@ -12,14 +12,11 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from .data import make_dataset
-from .models import build_model, compile_model
-from .prepared import PreparedData
-from .run_config import RunConfig
-from .vocab import Vocabulary
-
-CONFIG, VOCAB, DATA, HISTORY = "config.json", "vocab.json", "data.json", "history.csv"
-BEST_WEIGHTS, MODEL, METRICS, BACKUP = "best.weights.h5", "model.keras", "metrics.json", "backup"
+from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS, MODEL, VOCAB, RunConfig  # noqa: F401
+from helpers.corpus.split import PreparedData
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import build_model, compile_model
+from helpers.rnn.pipeline import make_dataset
 
 
 class RunConflictError(ValueError):

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from . import latex
-from .latex import latex_escape
-from .novelty import Novelty, TrainingIndex
-from .plots import new_figure
-from .quality import PITCH_NAMES, TuneQuality, check_tune
-from .sample import Sampler
-from .tables import write_csv
+from helpers.analysis.checks import PITCH_NAMES, TuneQuality, check_tune
+from helpers.analysis.novelty import Novelty, TrainingIndex
+from helpers.files import write_csv
+from helpers.report import latex
+from helpers.report.latex import latex_escape
+from helpers.report.plots import new_figure
+from helpers.rnn.sample import Sampler
 
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 REAL = "real"

@@ -7,8 +7,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .abc_text import field_line, header_fields, split_header_body
-from .corpus import Tune
+from helpers.abc.reader import field_line, header_fields, split_header_body
+from helpers.corpus.load import Tune
 
 # Fields that carry music or its title; the rest (sources, transcriber e-mails, notes, lyrics) are dropped.
 KEPT_FIELDS = frozenset("XTMLQKRPV")

@@ -13,9 +13,9 @@ import keras
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .corpus import END, START
-from .train import MODEL, VOCAB
-from .vocab import Vocabulary
+from helpers.abc.reader import END, START
+from helpers.config import MODEL, VOCAB
+from helpers.corpus.vocab import Vocabulary
 
 DEFAULT_PRIME = f"{START}\n"
 

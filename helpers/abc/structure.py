@@ -1,7 +1,7 @@
 """Structural facts about every character of an ABC tune, read from the text itself.
 
 These are the "answers" that a hidden unit may or may not have learned: is this character in the header,
-inside a quoted annotation, a note letter, how far it is from the last bar line. helpers.neurons ranks the
+inside a quoted annotation, a note letter, how far it is from the last bar line. helpers.analysis.neurons ranks the
 units of a network by how well each one predicts these facts.
 """
 
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .abc_text import field_line
-from .corpus import END, START
+from helpers.abc.reader import END, START, field_line
 
 FIELD_LETTERS = ("X", "T", "R", "M", "L", "Q", "K")
 NOTE_LETTERS = frozenset("ABCDEFGabcdefg")

@@ -1,6 +1,6 @@
 """Inside the network: every hidden unit's activation at every character, heatmaps, and units ranked by ABC facts.
 
-Activations are recorded with the sampler's own step function (helpers.sample), so they are exactly the
+Activations are recorded with the sampler's own step function (helpers.rnn.sample), so they are exactly the
 states the network carries while it reads or writes a tune: for every layer the hidden output h, and for
 an LSTM also the cell state c. The activation at character t is the state after reading that character.
 """
@@ -16,16 +16,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .abc_structure import FACTS, Fact, label_structure
-from .corpus import END, START
-from .latex import latex_escape
-from .models import build_model
-from .plots import STYLE, save_figure
-from .run_config import RunConfig
-from .sample import Sampler
-from .tables import write_csv
-from .train import CONFIG, VOCAB
-from .vocab import Vocabulary
+from helpers.abc.reader import END, START
+from helpers.abc.structure import FACTS, Fact, label_structure
+from helpers.config import CONFIG, VOCAB, RunConfig
+from helpers.corpus.vocab import Vocabulary
+from helpers.files import write_csv
+from helpers.report.latex import latex_escape
+from helpers.report.plots import STYLE, save_figure
+from helpers.rnn.model import build_model
+from helpers.rnn.sample import Sampler
 
 HIDDEN, CELL = "hidden", "cell"
 KIND_NAMES = {HIDDEN: "hidden output h", CELL: "cell state c"}
@@ -511,7 +510,7 @@ def format_scores(columns: dict[str, dict[str, UnitRanking]]) -> str:
 
 
 def latex_text(text: str) -> str:
-    """helpers.latex.latex_escape, plus the ABC symbols < > | [ ] and typographic quotes, safe in a table row."""
+    """helpers.report.latex.latex_escape, plus the ABC symbols < > | [ ] and typographic quotes, safe in a table row."""
     escaped = latex_escape(text)
     # [ at the start of a table row would be read as the optional argument of the \\ before it.
     symbols = (("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"), ("[", "{[}"), ("]", "{]}"))

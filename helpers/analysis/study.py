@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import Profile, ProjectPaths
-from .latex import latex_count, latex_escape, latex_table
-from .models import build_model
-from .prepared import PreparedData
-from .run_config import OPTIMIZER_NAMES, RunConfig
-from .sample import Sampler
-from .train import read_history, read_metrics, train_run
+from helpers.config import OPTIMIZER_NAMES, Profile, ProjectPaths, RunConfig
+from helpers.corpus.split import PreparedData
+from helpers.report.latex import latex_count, latex_escape, latex_table
+from helpers.rnn.model import build_model
+from helpers.rnn.sample import Sampler
+from helpers.rnn.train import read_history, read_metrics, train_run
 
 SEEDS = (1, 2, 3)
 # Final (train, validation) losses in nats per character that the original report gave, one run each.

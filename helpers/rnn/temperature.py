@@ -7,9 +7,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .data import make_chunks
-from .train import MODEL, VOCAB
-from .vocab import Vocabulary
+from helpers.config import MODEL, VOCAB
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.pipeline import make_chunks
 
 
 def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length: int = 100) -> dict[float, float]:

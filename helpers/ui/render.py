@@ -17,7 +17,7 @@ import numpy as np
 import vl_convert
 from IPython.display import HTML, SVG, Audio, DisplayObject
 
-from .abc_text import header_fields
+from helpers.abc.reader import header_fields
 
 # Verovio's ABC reader can crash the whole process (segfault, abort) on malformed text, so it runs in a child
 # process that is killed after a time limit. Pin verovio 5.7: 6.x also crashes writing the MIDI of ordinary tunes

@@ -1,0 +1,1 @@
+"""What the runs mean: the study and its significance tests, neurons, quality checks, novelty, comparisons."""
