@@ -7,6 +7,8 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+
+from helpers.abc.structure import FACTS_BY_NAME, Fact, label_structure
 from helpers.analysis.neurons import (
     Activations,
     as_record,
@@ -28,8 +30,6 @@ from helpers.analysis.neurons import (
     write_report_section,
     write_scores,
 )
-
-from helpers.abc.structure import FACTS_BY_NAME, Fact, label_structure
 from helpers.config import CELL_TYPES, RunConfig
 from helpers.corpus.load import Tune
 from helpers.corpus.vocab import Vocabulary

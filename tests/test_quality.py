@@ -5,6 +5,8 @@ from collections import Counter
 from fractions import Fraction
 
 import pytest
+
+from helpers.analysis import checks as quality
 from helpers.analysis.checks import (
     check_bars,
     check_header,
@@ -17,8 +19,6 @@ from helpers.analysis.checks import (
     read_body,
     repeat_problems,
 )
-
-from helpers.analysis import checks as quality
 
 HEADER = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\n"
 # A jig with a pickup, a start repeat and a last bar that completes the pickup.

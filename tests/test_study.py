@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from helpers.analysis.study import (
     Variant,
     aggregate,
@@ -18,7 +19,6 @@ from helpers.analysis.study import (
     summary_table,
     welch_t,
 )
-
 from helpers.config import get_profile, project_paths
 from helpers.corpus.load import Tune
 from helpers.corpus.split import PreparedData, split_by_tune, to_records
