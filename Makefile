@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages run test lint strip benchmark ship-model report
+.PHONY: setup system-packages run test lint strip benchmark robustness ship-model report
 
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -55,6 +55,12 @@ strip: setup
 benchmark: setup
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/sample_speed.py
+	$(BIN)/python benchmarks/plain_keras.py
+
+# Kills at random moments (resumed = uninterrupted?), bad inputs and a seeded fuzz run (about 12 minutes).
+robustness: setup
+	$(BIN)/python benchmarks/kill_resume.py
+	$(BIN)/python benchmarks/robustness.py
 
 # Replace a committed ready-trained model (models/$(NAME)) with a finished run of the full profile.
 RUN ?= runs/full/baseline

@@ -14,6 +14,8 @@ import keras
 import numpy as np
 
 import helpers as h
+from helpers.config import MODEL
+from helpers.rnn.model import gives_logits
 from helpers.rnn.runs import available_models
 from helpers.rnn.sample import DEFAULT_PRIME, Sampler, softmax
 
@@ -36,8 +38,9 @@ def predict_loop(sampler: Sampler, model, characters: int) -> float:
     ids = list(sampler.vocab.encode(DEFAULT_PRIME))
     started = time.perf_counter()
     for _ in range(characters):
-        probabilities = model.predict(np.array([ids]), verbose=0)[0, -1]
-        ids.append(int(rng.choice(len(probabilities), p=softmax(np.log(probabilities + 1e-12)))))
+        outputs = model.predict(np.array([ids]), verbose=0)[0, -1].astype(np.float64)
+        probabilities = softmax(outputs) if gives_logits(model) else outputs / outputs.sum()
+        ids.append(int(rng.choice(len(probabilities), p=probabilities)))
     return characters / (time.perf_counter() - started)
 
 
@@ -56,7 +59,7 @@ def main() -> None:
     for batch in (1, 64, 256):
         rates[batch] = batched(sampler, batch, repeats=max(1, 512 // batch) if batch > 1 else 5)
         print(f"{'batched sampler, batch ' + str(batch):28s} {rates[batch][0]:12,.0f} {rates[batch][1]:10,.1f}")
-    model = keras.models.load_model(run_dir / "model.keras")
+    model = keras.models.load_model(run_dir / MODEL)
     loop = predict_loop(sampler, model, args.predict_characters)
     print(f"{'model.predict per character':28s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")
     print(f"batched (256) / predict loop, per character: {rates[256][0] / loop:,.0f} x")

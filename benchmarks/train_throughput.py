@@ -17,7 +17,7 @@ import helpers as h
 from helpers.analysis.study import BEST_MODEL
 from helpers.corpus.split import to_records
 from helpers.rnn.model import build_model, compile_model
-from helpers.rnn.pipeline import make_dataset
+from helpers.rnn.pipeline import batches_per_epoch, make_training_dataset
 
 
 def training_text(profile: h.Profile) -> str:
@@ -33,10 +33,12 @@ def training_text(profile: h.Profile) -> str:
 def measure(config: h.RunConfig, ids, vocab_size: int, epochs: int) -> tuple[float, float]:
     """Seconds per epoch and characters per second of model.fit, after a warm-up epoch."""
     model = compile_model(build_model(config, vocab_size), config)
-    dataset = make_dataset(ids, config.chunk_length, config.batch_size, shuffle_seed=config.seed)
-    model.fit(dataset.take(3), epochs=1, verbose=0, shuffle=False)
+    steps = batches_per_epoch(ids, config.chunk_length, config.batch_size)
+    warm_up = make_training_dataset(ids, config.chunk_length, config.batch_size, config.seed, range(1)).take(3)
+    model.fit(warm_up, epochs=1, verbose=0, shuffle=False)
+    batches = make_training_dataset(ids, config.chunk_length, config.batch_size, config.seed, range(epochs))
     started = time.perf_counter()
-    model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
+    model.fit(batches, steps_per_epoch=steps, epochs=epochs, verbose=0, shuffle=False)
     seconds = (time.perf_counter() - started) / epochs
     characters = (len(ids) - 1) // config.chunk_length * config.chunk_length
     return seconds, characters / seconds

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import numbers
 import os
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+
+from helpers.files import write_json
 
 PROFILE_ENV = "MUSICRNN_PROFILE"
 CORPUS_ENV = "MUSICRNN_CORPUS"
@@ -23,6 +28,26 @@ CELL_TYPES = ("SimpleRNN", "LSTM", "GRU")
 ENCODINGS = ("onehot", "embedding")
 OPTIMIZER_NAMES = {"rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam", "sgd": "SGD"}  # Keras name: shown
 OPTIMIZERS = tuple(OPTIMIZER_NAMES)
+MAX_SEED = 2**32 - 1  # NumPy's and Keras's seeds are unsigned 32-bit integers
+
+
+def _whole_number(name: str, value: object, expected: str, within: Callable[[int], bool]) -> int:
+    """value as an int if it is a whole number (a bool is not) for which within holds; else a ValueError naming it."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and within(int(value)):
+        return int(value)
+    raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+
+
+def _finite_number(name: str, value: object, expected: str, within: Callable[[float], bool]) -> float:
+    """value as a float if it is a finite real number (ints too, bools not) for which within holds."""
+    if (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and within(float(value))
+    ):
+        return float(value)
+    raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
 
 
 @dataclass(frozen=True)
@@ -44,20 +69,28 @@ class RunConfig:
     seed: int = 1
 
     def __post_init__(self) -> None:
-        def check(ok: bool, message: str) -> None:
-            if not ok:
-                raise ValueError(message)
-
-        check(self.cell in CELL_TYPES, f"unknown cell type {self.cell!r}; expected one of {CELL_TYPES}")
-        check(self.encoding in ENCODINGS, f"unknown input encoding {self.encoding!r}; expected one of {ENCODINGS}")
-        check(self.optimizer in OPTIMIZERS, f"unknown optimizer {self.optimizer!r}; expected one of {OPTIMIZERS}")
-        for name in ("hidden_size", "layers", "embedding_dim", "epochs", "batch_size", "chunk_length"):
+        """Refuse a setting of the wrong type or out of range, naming it; numbers are stored as plain int and float."""
+        for name, choices in (("cell", CELL_TYPES), ("encoding", ENCODINGS), ("optimizer", OPTIMIZERS)):
             value = getattr(self, name)
-            check(isinstance(value, int) and value > 0, f"{name} must be a positive integer, got {value!r}")
-        check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), got {self.dropout!r}")
-        check(self.learning_rate > 0, f"learning_rate must be positive, got {self.learning_rate!r}")
-        patience = self.early_stopping_patience
-        check(patience is None or (isinstance(patience, int) and patience > 0), f"bad patience {patience!r}")
+            if not (isinstance(value, str) and value in choices):
+                raise ValueError(f"unknown {name} {value!r}; expected one of {choices}")
+        sizes = ("hidden_size", "layers", "embedding_dim", "epochs", "batch_size", "chunk_length")
+        checked = {
+            name: _whole_number(name, getattr(self, name), "a positive integer", lambda n: n > 0) for name in sizes
+        }
+        checked["seed"] = _whole_number(
+            "seed", self.seed, f"an integer in [0, {MAX_SEED}]", lambda n: 0 <= n <= MAX_SEED
+        )
+        if self.early_stopping_patience is not None:
+            checked["early_stopping_patience"] = _whole_number(
+                "early_stopping_patience", self.early_stopping_patience, "None or a positive integer", lambda n: n > 0
+            )
+        checked["dropout"] = _finite_number("dropout", self.dropout, "a number in [0, 1)", lambda x: 0 <= x < 1)
+        checked["learning_rate"] = _finite_number(
+            "learning_rate", self.learning_rate, "a positive finite number", lambda x: x > 0
+        )
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)  # frozen; dropout=0 and dropout=0.0 must give one config and one slug
 
     @property
     def slug(self) -> str:
@@ -68,10 +101,12 @@ class RunConfig:
         )
 
     def save(self, path: Path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        """The settings as strict JSON, written whole or not at all."""
+        write_json(asdict(self), path)
 
     @classmethod
     def load(cls, path: Path) -> RunConfig:
+        """The settings saved at path; settings this version no longer knows are ignored."""
         values = json.loads(Path(path).read_text(encoding="utf-8"))
         known = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in known})
@@ -85,9 +120,11 @@ class Profile:
     corpus: str = DEFAULT_CORPUS
     seed: int = DEFAULT_SEED
     max_tunes: int | None = None
-    epochs: int = 20  # the full profile's budget: the whole study in under an hour on two CPU cores
+    epochs: int = 20  # the fixed budget of every run but the study's converged ones
     batch_size: int = 64
     chunk_length: int = 100
+    converged_epochs: int = 40  # the cap for runs trained to convergence (the study's cell types)
+    converged_patience: int = 3  # epochs without a better validation loss before such a run stops
 
     @property
     def tag(self) -> str:
@@ -109,13 +146,14 @@ class Profile:
 
 PROFILES = {
     "full": Profile("full"),
-    "quick": Profile("quick", max_tunes=150, epochs=1, batch_size=32),
+    "quick": Profile("quick", max_tunes=150, epochs=1, batch_size=32, converged_epochs=3, converged_patience=1),
 }
 
 
 def get_profile(name: str | None = None, corpus: str | None = None) -> Profile:
     """The profile named (or in $MUSICRNN_PROFILE, default full), on the corpus in $MUSICRNN_CORPUS."""
-    name = name or os.environ.get(PROFILE_ENV) or "full"
+    if name is None:
+        name = os.environ.get(PROFILE_ENV) or "full"
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; expected one of {sorted(PROFILES)}")
     corpus = corpus or os.environ.get(CORPUS_ENV) or DEFAULT_CORPUS

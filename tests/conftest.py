@@ -1,5 +1,6 @@
-"""Shared fixtures: a small run folder holding a model with random weights."""
+"""Shared fixtures: a small run folder holding a model with random weights, with either kind of output layer."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -8,6 +9,34 @@ from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import build_model
 
 TEXT = "<start>\nX:1\nT:Tune\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|]\n<end>\n"
+
+
+def with_output_activation(model: keras.Model, activation: str) -> keras.Model:
+    """The same network and weights with another output activation: "softmax" is how older runs were built."""
+
+    def clone_layer(layer: keras.layers.Layer) -> keras.layers.Layer:
+        config = layer.get_config()
+        if isinstance(layer, keras.layers.Dense):
+            config["activation"] = activation
+        return type(layer).from_config(config)
+
+    clone = keras.models.clone_model(model, clone_function=clone_layer)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def save_random_run(folder, output_activation: str | None = None):
+    """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included."""
+    vocab = Vocabulary.from_text(TEXT)
+    model = build_model(RunConfig(cell="LSTM", hidden_size=8), vocab.size)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
+    if output_activation is not None:
+        model = with_output_activation(model, output_activation)
+    folder.mkdir()
+    model.save(folder / "model.keras")
+    vocab.save(folder / "vocab.json")
+    return folder
 
 
 @pytest.fixture
@@ -19,12 +48,16 @@ def run_text() -> str:
 @pytest.fixture
 def random_run(tmp_path):
     """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included."""
-    vocab = Vocabulary.from_text(TEXT)
-    model = build_model(RunConfig(cell="LSTM", hidden_size=8), vocab.size)
-    rng = np.random.default_rng(0)
-    model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
-    run = tmp_path / "run"
-    run.mkdir()
-    model.save(run / "model.keras")
-    vocab.save(run / "vocab.json")
-    return run
+    return save_random_run(tmp_path / "run")
+
+
+@pytest.fixture(params=["linear", "softmax"])
+def random_run_of_each_output(request, tmp_path):
+    """random_run with a logits output (how build_model makes it) and with a softmax output (older runs)."""
+    return save_random_run(tmp_path / "run", request.param)
+
+
+@pytest.fixture
+def output_activation():
+    """with_output_activation, for tests of models trained before the output gave logits."""
+    return with_output_activation

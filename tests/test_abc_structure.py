@@ -158,3 +158,17 @@ def test_each_record_of_a_text_starts_with_a_header():
     labels = label_structure(text)
     assert "".join(c for c, on in zip(text, labels["header"], strict=True) if on) == "K:G\nK:D\n"
     assert "".join(c for c, on in zip(text, labels["note"], strict=True) if on) == "abd"
+
+
+def test_labels_follow_the_reader_tuplet_colons_endings_and_quotes_with_bar_lines():
+    text = 'K:G\n(3:2:3ABc|1 "D|G"d2:|\n'
+    labels = label_structure(text)
+    shown = {name: "".join(c for c, on in zip(text, labels[name], strict=True) if on) for name in labels}
+    assert shown["bar"] == "|:|"  # the | of |1 and the :| of the repeat, not the colons of (3:2:3
+    assert (shown["quoted"], shown["note"], shown["duration"]) == ('"D|G"', "ABcd", "2")
+    assert labels["bar_position"][text.index("d")] == 8  # the | inside the quotes is no bar line
+
+
+def test_any_text_gets_labels():
+    for text in ("", "\x00\ufffd", 'K:\n[{("', "<start>\n<end>", "é|:" * 50):
+        assert all(len(values) == len(text) for values in label_structure(text).values())

@@ -1,5 +1,6 @@
 """Profiles, corpus choice and output paths (config.py), and one run's settings (run_config.py)."""
 
+import numpy as np
 import pytest
 
 from helpers.config import CORPUS_ENV, DEFAULT_CORPUS, PROFILE_ENV, ROOT_ENV, RunConfig, get_profile, project_paths
@@ -30,6 +31,8 @@ def test_profile_comes_from_the_environment_unless_named(monkeypatch):
 def test_unknown_profile_is_refused_naming_it(monkeypatch):
     with pytest.raises(ValueError, match="'fast'"):
         get_profile("fast")
+    with pytest.raises(ValueError, match="''"):
+        get_profile("")
     monkeypatch.setenv(PROFILE_ENV, "Quick")
     with pytest.raises(ValueError, match="'Quick'"):
         get_profile()
@@ -110,6 +113,20 @@ def test_profile_run_config_applies_changes():
         ({"dropout": -0.1}, "dropout"),
         ({"learning_rate": 0}, "learning_rate"),
         ({"chunk_length": 2.5}, "chunk_length"),
+        ({"hidden_size": True}, "hidden_size"),
+        ({"epochs": "3"}, "epochs"),
+        ({"seed": -1}, "seed"),
+        ({"seed": "x"}, "seed"),
+        ({"seed": 2**32}, "seed"),
+        ({"dropout": "0.2"}, "dropout"),
+        ({"dropout": float("nan")}, "dropout"),
+        ({"learning_rate": "0.01"}, "learning_rate"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": True}, "learning_rate"),
+        ({"early_stopping_patience": 0}, "early_stopping_patience"),
+        ({"early_stopping_patience": True}, "early_stopping_patience"),
+        ({"cell": ["LSTM"]}, "cell"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_field(changes, field):
@@ -150,3 +167,25 @@ def test_slug_differs_between_configs():
 
 def test_slug_is_the_same_for_equal_configs():
     assert RunConfig(cell="GRU", seed=4).slug == RunConfig(cell="GRU", seed=4).slug
+
+
+def test_a_bad_setting_is_named_with_its_value_and_type():
+    with pytest.raises(ValueError, match=r"hidden_size must be a positive integer, got True \(bool\)"):
+        RunConfig(hidden_size=True)
+    with pytest.raises(ValueError, match=r"learning_rate must be a positive finite number, got '0.01' \(str\)"):
+        RunConfig(learning_rate="0.01")
+
+
+def test_whole_numbers_are_accepted_for_rates_and_stored_as_floats():
+    config = RunConfig(dropout=0, learning_rate=1)
+    assert (config.dropout, config.learning_rate) == (0.0, 1.0)
+    assert isinstance(config.dropout, float) and isinstance(config.learning_rate, float)
+    assert config == RunConfig(dropout=0.0, learning_rate=1.0)
+    assert config.slug == RunConfig(dropout=0.0, learning_rate=1.0).slug
+
+
+def test_numpy_numbers_are_stored_as_plain_python_numbers(tmp_path):
+    config = RunConfig(hidden_size=np.int64(64), dropout=np.float32(0.25), seed=np.int32(7))
+    assert type(config.hidden_size) is int and type(config.dropout) is float and type(config.seed) is int
+    config.save(tmp_path / "config.json")
+    assert RunConfig.load(tmp_path / "config.json") == config

@@ -1,5 +1,6 @@
 """Loading tunes: the user's .abc and <start>/<end> files, folders, music21's collections, and bad input."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,28 @@ def test_utf8_file_with_a_byte_order_mark_keeps_its_first_tune(tmp_path):
     assert [tune.text for tune in load_abc_path(path)] == [FIRST, SECOND]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_load(tmp_path, encoding):
+    path = tmp_path / "notepad.abc"
+    path.write_bytes("\ufeff".encode(encoding) + f"{FIRST}\n\n{SECOND}\n".encode(encoding))
+    assert [tune.text for tune in load_abc_path(path)] == [FIRST, SECOND]
+
+
+def test_utf16_file_with_a_broken_byte_order_mark_names_the_encoding(tmp_path):
+    path = tmp_path / "cut.abc"
+    path.write_bytes("\ufeffX:1\nK:G\n".encode("utf-16-le") + b"\x00\xdc")  # a lone low surrogate
+    with pytest.raises(CorpusError, match="UTF-16-LE"):
+        load_abc_path(path)
+
+
+def test_utf16_file_without_a_byte_order_mark_is_refused_saying_what_was_tried(tmp_path):
+    path = tmp_path / "no_mark.abc"
+    path.write_bytes(f"{FIRST}\n".encode("utf-16-le"))
+    with pytest.raises(CorpusError, match="byte-order mark") as raised:
+        load_abc_path(path)
+    assert "UTF-16-LE" in str(raised.value) and "UTF-8" in str(raised.value)
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 
@@ -132,10 +155,21 @@ def test_unknown_collection_name_is_refused_naming_it(spec):
 
 
 def test_blank_corpus_names_are_refused():
-    with pytest.raises(CorpusError, match="unknown corpus"):
+    with pytest.raises(CorpusError, match="no collection names"):
         load_collections([])
-    with pytest.raises(CorpusError, match="unknown corpus"):
+    with pytest.raises(CorpusError, match="no collection names"):
         load_corpus(" , ")
+
+
+@pytest.mark.parametrize("spec", [None, 42, ["miscFolk"]])
+def test_a_spec_that_is_not_text_is_refused_naming_it(spec):
+    with pytest.raises(TypeError, match=re.escape(repr(spec))):
+        load_corpus(spec)
+
+
+def test_load_collections_refuses_one_string_instead_of_a_list():
+    with pytest.raises(TypeError, match="'miscFolk'"):
+        load_collections("miscFolk")
 
 
 def test_empty_spec_is_refused_rather_than_read_as_the_current_folder(tmp_path, monkeypatch):
@@ -170,7 +204,12 @@ def test_spec_all_loads_every_collection():
     assert {tune.source for tune in load_corpus("all")} == set(FOLK_COLLECTIONS)
 
 
+def test_all_with_a_named_collection_is_all_and_a_repeated_name_is_read_once():
+    assert load_corpus("miscFolk,all") == load_collections(["all"])
+    assert load_corpus("miscFolk, miscFolk") == load_collections(["miscFolk"])
+
+
 def test_path_spec_loads_the_file(tmp_path):
     path = write(tmp_path / "mine.abc", f"{FIRST}\n\n{SECOND}\n")
-    assert load_corpus(str(path)) == load_abc_path(path)
+    assert load_corpus(str(path)) == load_corpus(path) == load_abc_path(path)
     assert [tune.text for tune in load_corpus(str(tmp_path))] == [FIRST, SECOND]

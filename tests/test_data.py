@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.rnn.pipeline import make_chunks, make_dataset
+from helpers.rnn.pipeline import batches_per_epoch, epoch_order, make_chunks, make_dataset, make_training_dataset
 
 
 def random_ids(length: int) -> np.ndarray:
@@ -59,18 +59,25 @@ def test_dataset_without_a_seed_keeps_the_text_order():
     assert np.concatenate([b[1] for b in epoch]).tolist() == targets.tolist()
 
 
-def test_same_shuffle_seed_gives_the_same_order():
+def training_epochs(ids, seed: int, epochs: range, batch_size: int = 4) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """The batches of each epoch of a training dataset, epoch by epoch."""
+    every = batches(make_training_dataset(ids, 10, batch_size, seed, epochs))
+    per_epoch = batches_per_epoch(ids, 10, batch_size)
+    assert len(every) == per_epoch * len(epochs)
+    return [every[i : i + per_epoch] for i in range(0, len(every), per_epoch)]
+
+
+def test_same_seed_gives_the_same_order():
     ids = random_ids(201)
-    first = batches(make_dataset(ids, 10, 4, shuffle_seed=5))
-    second = batches(make_dataset(ids, 10, 4, shuffle_seed=5))
-    assert [b[0].tolist() for b in first] == [b[0].tolist() for b in second]
-    assert [b[1].tolist() for b in first] == [b[1].tolist() for b in second]
+    first, second = training_epochs(ids, 5, range(2)), training_epochs(ids, 5, range(2))
+    for a, b in zip(sum(first, []), sum(second, []), strict=True):
+        assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
 
 
 def test_shuffled_chunks_are_reordered_but_keep_their_targets():
     ids = random_ids(201)
     inputs, targets = make_chunks(ids, 10)
-    epoch = batches(make_dataset(ids, 10, 4, shuffle_seed=5))
+    (epoch,) = training_epochs(ids, 5, range(1))
     shuffled_inputs = np.concatenate([b[0] for b in epoch])
     shuffled_targets = np.concatenate([b[1] for b in epoch])
     assert shuffled_inputs.tolist() != inputs.tolist()
@@ -80,8 +87,25 @@ def test_shuffled_chunks_are_reordered_but_keep_their_targets():
 
 def test_another_seed_gives_another_order_and_each_epoch_is_reshuffled():
     ids = random_ids(201)
-    dataset = make_dataset(ids, 10, 4, shuffle_seed=5)
-    first_epoch, second_epoch = batches(dataset), batches(dataset)
-    other_seed = batches(make_dataset(ids, 10, 4, shuffle_seed=6))
+    first_epoch, second_epoch = training_epochs(ids, 5, range(2))
+    (other_seed,) = training_epochs(ids, 6, range(1))
     assert [b[0].tolist() for b in first_epoch] != [b[0].tolist() for b in second_epoch]
     assert [b[0].tolist() for b in first_epoch] != [b[0].tolist() for b in other_seed]
+
+
+def test_an_epochs_order_depends_on_the_seed_and_the_epoch_alone():
+    """A run resumed at epoch 3 sees the batches an uninterrupted run sees in epoch 3."""
+    ids = random_ids(201)
+    uninterrupted = training_epochs(ids, 5, range(5))
+    resumed = training_epochs(ids, 5, range(3, 5))
+    assert [[b[0].tolist() for b in epoch] for epoch in resumed] == [
+        [b[0].tolist() for b in epoch] for epoch in uninterrupted[3:]
+    ]
+    assert epoch_order(20, 5, 3).tolist() == epoch_order(20, 5, 3).tolist() != epoch_order(20, 5, 4).tolist()
+
+
+def test_a_set_too_short_for_the_chunk_length_is_named():
+    with pytest.raises(ValueError, match="test set"):
+        make_dataset(random_ids(30), 40, 4, name="test set")
+    with pytest.raises(ValueError, match="training set"):
+        make_training_dataset(random_ids(30), 40, 4, seed=1, epochs=range(1))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers.config import CELL_TYPES, RunConfig
-from helpers.rnn.model import build_model, compile_model
+from helpers.rnn.model import build_model, compile_model, gives_logits
 
 VOCAB_SIZE = 17
 
@@ -55,3 +55,11 @@ def test_optimizer_is_chosen_by_name(name):
 def test_a_vocabulary_of_one_symbol_is_refused():
     with pytest.raises(ValueError, match="vocabulary size"):
         build_model(RunConfig(), 1)
+
+
+def test_the_kind_of_output_is_read_from_the_output_layer(output_activation):
+    model = build_model(RunConfig(hidden_size=4), VOCAB_SIZE)
+    assert gives_logits(output_activation(model, "linear"))
+    assert not gives_logits(output_activation(model, "softmax"))
+    with pytest.raises(ValueError, match="output layer 'next_char' has activation='relu'"):
+        gives_logits(output_activation(model, "relu"))

@@ -1,6 +1,7 @@
 """Activations match Keras, heatmaps draw what was recorded, ranking finds the unit built to track a fact."""
 
 import csv
+import random
 from itertools import product
 
 import keras
@@ -15,24 +16,21 @@ from helpers.analysis.neurons import (
     auc_scores,
     average_ranks,
     correlation_scores,
-    draw_best_units,
     example_tune,
-    format_scores,
-    neuron_heatmap,
     random_twin,
     rank_facts,
     rank_network,
     rank_units,
     record_activations,
     record_many,
-    text_grid,
     untrained_network,
-    write_report_section,
     write_scores,
 )
 from helpers.config import CELL_TYPES, RunConfig
 from helpers.corpus.load import Tune
 from helpers.corpus.vocab import Vocabulary
+from helpers.report.neuron_plots import draw_best_units, neuron_heatmap, text_grid
+from helpers.report.neurons_section import format_scores, scores_table, write_neurons_section
 from helpers.rnn.model import build_model
 from helpers.rnn.sample import Sampler
 from helpers.ui.neuron_panel import GENERATED, PASTED, NeuronPanel, tune_choices
@@ -139,12 +137,48 @@ def test_an_untrained_network_has_the_runs_architecture_and_its_seed_fixes_the_w
     run = save_run(tmp_path / "run", cell="LSTM", units=5)
     first, again, other = (untrained_network(run, seed) for seed in (3, 3, 4))
     assert [layer.cell for layer in first.layers] == ["LSTM"] and first.layers[0].units == 5
-    np.testing.assert_array_equal(first.layers[0].kernel, again.layers[0].kernel)
-    assert not np.allclose(first.layers[0].kernel, other.layers[0].kernel)
+    for name in ("kernel", "recurrent_kernel"):
+        np.testing.assert_array_equal(getattr(first.layers[0], name), getattr(again.layers[0], name))
+        assert not np.allclose(getattr(first.layers[0], name), getattr(other.layers[0], name))
+    np.testing.assert_array_equal(first.output_kernel, again.output_kernel)
     trained = Sampler.from_run(run)
     assert not np.allclose(first.layers[0].kernel, trained.layers[0].kernel)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="model.keras"):
         untrained_network(tmp_path / "nothing")
+
+
+def keras_seed_generator() -> keras.random.SeedGenerator:
+    """Keras's global seed generator, which unseeded keras.random calls advance; made if it does not exist yet."""
+    from keras.src.backend.common import global_state  # Keras has no public accessor for it
+
+    keras.random.uniform((1,))
+    return global_state.get_global_attribute("global_seed_generator")
+
+
+def global_random_states(generator: keras.random.SeedGenerator) -> tuple:
+    """Python's, NumPy's and Keras's global random states, comparable with ==."""
+    numpy_state = np.random.get_state()
+    return (
+        random.getstate(),
+        (*numpy_state[:1], numpy_state[1].tolist(), *numpy_state[2:]),
+        generator.state.numpy().tolist(),
+    )
+
+
+def test_building_the_untrained_control_leaves_every_global_random_state_as_it_was(tmp_path):
+    run = save_run(tmp_path / "run", cell="GRU", units=4)
+    generator = keras_seed_generator()
+    random.seed(11)
+    np.random.seed(11)
+    before = global_random_states(generator)
+    untrained_network(run, seed=5)
+    after = global_random_states(generator)
+    for name, was, now in zip(("Python's random", "np.random", "Keras's seed generator"), before, after, strict=True):
+        assert now == was, f"building the control changed {name}'s global state"
+    draws = random.random(), np.random.random()
+    random.seed(11)
+    np.random.seed(11)
+    assert draws == (random.random(), np.random.random())  # what follows draws as if the control was never built
 
 
 # --- heatmaps ---------------------------------------------------------------------------------------------------
@@ -271,19 +305,20 @@ def test_best_scores_are_written_as_csv_rows_and_a_latex_table(tmp_path):
     network, _ = random_network(cell="LSTM")
     columns |= rank_network(network, texts, "LSTM random")
     assert list(columns) == ["tracking h", "LSTM random h", "LSTM random c"]
-    csv_path, tex_path = write_scores(columns, tmp_path / "figures")
+    csv_path = write_scores(columns, tmp_path / "results")
+    assert csv_path == tmp_path / "results" / "neuron_scores.csv"
     with csv_path.open() as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3 * len(columns["tracking h"])
     header = next(row for row in rows if row["fact"] == "header" and row["model"] == "tracking h")
     assert (header["best_unit"], float(header["score"]), header["direction"]) == ("1", 1.0, "high")
     assert next(row for row in rows if row["fact"] == "field_R")["score"] == ""
-    tex = tex_path.read_text()
-    assert r"\begin{tabular}" in tex and r"\end{table}" in tex
+    tex = scores_table(columns)
+    assert r"\begin{tabular}{llrrr}" in tex and r"\end{table}" in tex
     assert r"header vs body & AUC & 1.00 (\#1) & " in tex  # each fact's short label, then its scores
     assert r"\textless{}start\textgreater{}" in tex and r"\{grace\}" in tex
     assert "\n{[}chord{]} & AUC" in tex  # a row starting with [ would be read as an argument of the \\ before it
-    assert r"& & \multicolumn{1}{c}{trained} & \multicolumn{2}{c}{random weights} \\" in tex
+    assert r" &  & \multicolumn{1}{c}{trained} & \multicolumn{2}{c}{random weights} \\" in tex
     assert r"\cmidrule(lr){3-3}\cmidrule(lr){4-5}" in tex and r"& tracking h & LSTM h & LSTM c \\" in tex
     assert tex.count(r" \\") == 2 + len(columns["tracking h"])  # two header rows, one row per fact
     table = format_scores(columns)
@@ -314,17 +349,18 @@ def test_the_report_section_holds_the_figures_the_table_and_a_reading_of_its_num
     untrained = rank_facts([noise_activations(text) for text in RANKED_TEXTS])
     assert random_twin("Net h") == "Net random h"
     columns = {"Net h": trained, "Net random h": untrained}
-    path = write_report_section(columns, [("neuron_12_generated", 'Neuron 12, "by hand"')], tmp_path, tunes=3)
+    path = write_neurons_section(columns, [("neuron_12_generated", 'Neuron 12, "by hand"')], tmp_path, tunes=3)
     assert path == tmp_path / "neurons_section.tex"
     tex = path.read_text()
     assert "\\figureif{neuron_12_generated}{1}{Neuron 12, ``by hand''}" in tex
     assert "over 3 validation tunes" in tex and tex.count("\\begin{tabular}") == 1
+    assert tex.count("\\multicolumn") == 2  # the table groups its columns into trained and random weights
     header = f"in the header (vs the body) (Net h: 1.00 against {untrained['header'].best_score:.2f})"
     assert f"in AUC: {header}" in tex  # the header unit is perfect, so its gain over noise is the largest
     bar = f"characters since the last \\textbar{{}} (Net h: 1.00 against {untrained['bar_position'].best_score:.2f})"
     assert bar in tex
     with pytest.raises(ValueError, match="at least one"):
-        write_report_section({}, [], tmp_path, tunes=3)
+        write_neurons_section({}, [], tmp_path, tunes=3)
 
 
 # --- the panel ----------------------------------------------------------------------------------------------------

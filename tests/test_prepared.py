@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from helpers.corpus.load import Tune
+from helpers.corpus.clean import clean_tunes
+from helpers.corpus.load import CorpusError, Tune, load_corpus
 from helpers.corpus.split import read_prepared, read_tunes, split_by_tune, write_prepared
 
 
@@ -64,6 +65,44 @@ def test_bad_fractions_are_refused(fractions):
 def test_too_few_tunes_are_refused(count):
     with pytest.raises(ValueError, match="too few"):
         split_by_tune(make_tunes(count), seed=0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"seed": -1}, "seed"),
+        ({"seed": "x"}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": 0, "max_tunes": "20"}, "max_tunes"),
+        ({"seed": 0, "max_tunes": 2.5}, "max_tunes"),
+        ({"seed": 0, "fractions": (0.1,)}, "fractions"),
+        ({"seed": 0, "fractions": ("0.1", "0.1")}, "fractions"),
+    ],
+)
+def test_bad_split_arguments_are_refused_naming_them(arguments, named):
+    with pytest.raises(ValueError, match=named):
+        split_by_tune(make_tunes(50), **arguments)
+
+
+# --- from a file to a split: a corpus that cleaning empties says why ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("X:1 T:One line " + "abc " * 2_500_000, "no K: field"),
+        ("".join(f"X:{i}\nT:Keyless {i}\nM:4/4\nABcd|\n\n" for i in range(20)), "20 no K: field"),
+        ("".join(f"X:{i}\nT:Tuneless {i}\nK:G\n\n" for i in range(5)), "5 header only"),
+    ],
+    ids=["10MB-single-line", "no-K-fields", "header-only"],
+)
+def test_a_corpus_whose_every_tune_is_dropped_says_why_before_splitting(tmp_path, text, reason):
+    path = tmp_path / "tunes.abc"
+    path.write_text(text, encoding="utf-8")
+    tunes = load_corpus(str(path))
+    with pytest.raises(CorpusError, match=f"kept none of the {len(tunes)} tunes") as raised:
+        clean_tunes(tunes)
+    assert reason in str(raised.value)
 
 
 # --- write_prepared / read_prepared / read_tunes --------------------------------------------------

@@ -3,12 +3,16 @@
 import csv
 import math
 from collections import Counter
+from dataclasses import replace
 
 import matplotlib
 import pytest
 
 from helpers.analysis import compare as qc
+from helpers.analysis.agreement import bar_agreement, write_bar_agreement
+from helpers.analysis.checks import ParseResult
 from helpers.analysis.novelty import TrainingIndex
+from helpers.report import quality_plots, quality_section
 from helpers.rnn.runs import shipped_model_dir
 
 matplotlib.use("Agg")
@@ -105,7 +109,7 @@ def test_the_best_balance_is_computed_from_the_numbers():
     ]
     assert qc.best_balance(summary, "net")["temperature"] == 1.0
     assert qc.best_balance(summary, "noise") is None
-    text = qc.reading(summary)
+    text = quality_section.reading(summary)
     assert "net: T = 1 gives the best balance" in text
     assert "50% valid tunes (real: 90%), 20% of their 8-note sequences found in training tunes (real: 30%)" in text
     assert "no more copying than real tunes show" in text
@@ -113,50 +117,92 @@ def test_the_best_balance_is_computed_from_the_numbers():
     assert "Hotter, at T = 2: 0% valid" in text
     assert "noise: no temperature" in text
     summary[3]["ngram_share"] = 0.35  # 0.325: now T = 0.5 is best, and its 40% lies above the real tunes' 30%
-    text = qc.reading(summary)
+    text = quality_section.reading(summary)
     assert "net: T = 0.5 gives the best balance" in text and "a sign of memorisation" in text
 
 
-def test_table_files(scored, tmp_path):
+def test_summary_file_and_text_table(scored, tmp_path):
     real, generated = scored
     summary = qc.summarise(generated, real)
     summary[1]["model"] = "my_model"
-    csv_path, tex_path = qc.write_table(summary, tmp_path / "figures")
-    with csv_path.open() as file:
+    with qc.write_summary(summary, tmp_path / "results").open() as file:
         rows = list(csv.DictReader(file))
     assert [row["model"] for row in rows] == ["real", "my_model", "toy"]
-    tex = tex_path.read_text()
-    assert tex.startswith("\\begin{table}") and "\\label{tab:quality}" in tex
-    assert "my\\_model & 0.5 & 100\\%" in tex
-    rows = [line for line in tex.splitlines() if line.endswith(" \\\\")]
-    assert len(rows) == len(summary) + 1  # a header line and one line per setting
     with pytest.raises(ValueError, match="empty"):
-        qc.write_table([], tmp_path)
-    assert "my_model" in qc.text_table(summary).splitlines()[2]
+        qc.write_summary([], tmp_path)
+    assert "my_model" in quality_section.text_table(summary).splitlines()[2]
 
 
-def test_report_section(scored, tmp_path):
+def test_report_section_and_tables(scored, tmp_path):
     real, generated = scored
     summary = qc.summarise(generated, real)
-    path = qc.write_report_section(summary, tmp_path)
-    section = path.read_text()
-    assert path.name == "quality_section.tex"
+    summary[1]["model"] = "my_model"
+    leniency = qc.bar_check_leniency([*real, *generated])
+    agreement = bar_agreement([REAL[0], BROKEN])
+    paths = quality_section.write_quality_section(summary, leniency, agreement, tmp_path)
+    assert [path.name for path in paths] == ["quality_section.tex", "quality_table.tex", "bar_agreement.tex"]
+    section, table, agreement_tex = (path.read_text() for path in paths)
+    assert table.startswith("\\begin{table}") and "\\label{tab:quality}" in table
+    assert "my\\_model & 0.5 & 100\\%" in table
+    assert len([line for line in table.splitlines() if line.endswith(" \\\\")]) == len(summary) + 1
     assert "Each model wrote 3 tunes at each temperature from 0.5 to 2, and 2 real validation tunes" in section
     for figure in ("quality_validity", "quality_copying", "quality_distributions_toy"):
         assert f"\\figureif{{{figure}}}" in section
-    assert "\\label{tab:quality}" in section
-    assert "a valid \\texttt{K:} last" in section and "\t" not in section
-    assert "toy: T = 0.5 gives the best balance" in section
+    assert table in section and "a valid \\texttt{K:} last" in section and "\t" not in section
+    assert "toy: T = 2 gives the best balance" in section or "toy: T = 0.5 gives the best balance" in section
+    assert "real validation tunes: 100\\% under the old rule, 100\\% now" in section
     assert "\\%" in section and " 100% " not in section  # the reading's percentages are escaped for LaTeX
+    assert "\\label{tab:bar_agreement}" in agreement_tex and "2 real validation tunes" in agreement_tex
+    with pytest.raises(ValueError, match="empty"):
+        quality_section.write_quality_section([], leniency, agreement, tmp_path)
+
+
+def test_the_old_lenient_pickup_rule_is_measured_beside_the_new_one(index):
+    # A part of one short bar between repeat signs passed the old rule.
+    lenient_only = HEADER.format(n=8, key="G") + "GBd gdB|cAF D3:|d:|GBd gdB|cAF G3|]\n"
+    scored = qc.score_real(REAL, index, parsers=()) + qc.score_tunes([lenient_only, VALID_NEW], "toy", index, 1.0)
+    rows = qc.bar_check_leniency(scored)
+    assert [(row["model"], row["bars_ok_lenient"], row["bars_ok"]) for row in rows] == [
+        ("real", 1.0, 1.0),
+        ("toy", 1.0, 0.5),
+    ]
+
+
+def test_a_time_limit_is_counted_apart_from_failures(index):
+    scored = qc.score_real(REAL, index, parsers=())
+    stopped = ParseResult(None, "music21: not checked (time limit)", timed_out=True)
+    scored[0] = replace(scored[0], quality=replace(scored[0].quality, music21=stopped))
+    assert scored[0].valid is None  # header and bars pass; music21 said nothing
+    row = qc.summarise(scored[:0], scored)[0]
+    assert row["music21_time_limit"] == 1 and math.isnan(row["music21_ok"])
+
+
+def test_bar_agreement_with_abc2midi(tmp_path):
+    wrong = HEADER.format(n=9, key="G") + "GBd gdB|cAF D|GBd gdB|cAF G3|\n"
+    agreement = bar_agreement([REAL[0], wrong, VALID_NEW])
+    assert [(tune.reader_problem, tune.abc2midi_problem) for tune in agreement.tunes] == [
+        (False, False),
+        (True, True),
+        (False, False),
+    ]
+    assert (agreement.count(True, True), agreement.count(False, False), agreement.agreement) == (1, 2, 1.0)
+    assert "same verdict on 100% of them" in agreement.text_table()
+    with write_bar_agreement(agreement, tmp_path).open() as file:
+        rows = list(csv.DictReader(file))
+    assert [row["title"] for row in rows] == ["Tune 3", "Tune 9", "Tune 5"]
+    with pytest.raises(ValueError, match="no tunes"):
+        write_bar_agreement(bar_agreement([]), tmp_path)
 
 
 def test_figures(scored):
     real, generated = scored
     summary = qc.summarise(generated, real)
-    validity = qc.plot_validity(summary)
+    validity = quality_plots.plot_validity(summary)
     assert len([ax for ax in validity.axes if ax.get_visible()]) == len(qc.VALIDITY_CHECKS)
-    assert len(qc.plot_copying(summary).axes) == 3
-    distributions = qc.plot_distributions([t for t in generated if t.temperature == 0.5], real, "toy, T = 0.5")
+    assert len(quality_plots.plot_copying(summary).axes) == 3
+    distributions = quality_plots.plot_distributions(
+        [t for t in generated if t.temperature == 0.5], real, "toy, T = 0.5"
+    )
     assert [ax.get_title().split(":")[0] for ax in distributions.axes] == list(qc.DISTRIBUTIONS)
     matplotlib.pyplot.close("all")
 
@@ -164,4 +210,6 @@ def test_figures(scored):
 def test_sample_and_score_a_trained_model(index):
     scored = qc.sample_and_score(shipped_model_dir(), "shipped", index, [0.5, 1.0], n=3, max_length=300, parsers=())
     assert [(tune.model, tune.temperature) for tune in scored] == [("shipped", 0.5)] * 3 + [("shipped", 1.0)] * 3
-    assert all(tune.abc.startswith("X:") for tune in scored if tune.quality.finished)
+    finished = [tune for tune in scored if tune.quality.finished]
+    assert finished, "no sampled tune reached <end>: nothing to check"
+    assert all(tune.abc.startswith("X:") for tune in finished)

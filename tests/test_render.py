@@ -70,6 +70,37 @@ def test_garbage_gives_a_message_not_an_exception(text):
         assert result.svg is None and result.midi is None and result.samples is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["X:1\nT:t\n\u00e9I:x\nK:D\nabc|\n", "X:1\nT:\u00c9ire \u2603\nK:D\n\u00e9abc|\n", "X:1\nK:G\n\ud800abc|\n"],
+    ids=["accent-starts-a-header-line", "accents-and-symbols", "lone-surrogate"],
+)
+def test_non_ascii_text_gives_a_rendering_or_a_message(text, tmp_path):
+    for result in (engrave_svg(text), synthesize(text), export_figure(text, tmp_path / "tune")):
+        assert result.ok or result.message
+
+
+@pytest.mark.parametrize("value", [None, b"X:1\nK:G\nabc|\n", 42])
+def test_a_tune_that_is_not_text_gives_a_message_naming_its_type(value, tmp_path):
+    for result in (engrave_svg(value), synthesize(value), export_figure(value, tmp_path / "tune")):
+        assert type(value).__name__ in result.message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"sample_rate": 0}, "sample_rate"),
+        ({"sample_rate": "22050"}, "sample_rate"),
+        ({"max_seconds": -1.0}, "max_seconds"),
+        ({"max_seconds": float("nan")}, "max_seconds"),
+        ({"timeout_s": 0}, "timeout_s"),
+    ],
+)
+def test_bad_audio_settings_are_refused_naming_them(arguments, named):
+    with pytest.raises(ValueError, match=named):
+        synthesize(TUNE, **arguments)
+
+
 def test_a_verovio_crash_is_reported_as_such():
     assert "crashed" in engrave_svg("X:1\nT:t\nK:\nabc|\n").message
 

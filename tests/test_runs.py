@@ -1,8 +1,13 @@
 """Finding trained models, and replacing the shipped one."""
 
+import json
+import math
+import shutil
+
 import pytest
 
 from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB
+from helpers.files import PARTIAL_PREFIX, replacing, write_csv, write_json
 from helpers.rnn.runs import available_models, finished_runs, ship_model, shipped_model_dir
 
 
@@ -13,11 +18,12 @@ def fake_run(folder, files=(CONFIG, DATA, METRICS, MODEL, VOCAB)):
     return folder
 
 
-def test_only_runs_with_a_model_are_offered(tmp_path):
+def test_only_finished_runs_are_offered(tmp_path):
     fake_run(tmp_path / "runs" / "b")
     fake_run(tmp_path / "runs" / "baseline")
     fake_run(tmp_path / "runs" / "a")
     fake_run(tmp_path / "runs" / "unfinished", files=(CONFIG,))
+    fake_run(tmp_path / "runs" / "saving", files=(CONFIG, DATA, MODEL, VOCAB))  # killed before metrics.json
     assert list(finished_runs(tmp_path / "runs")) == ["baseline", "a", "b"]
     assert finished_runs(tmp_path / "nothing") == {}
 
@@ -43,3 +49,53 @@ def test_shipping_copies_a_finished_run_and_refuses_an_unfinished_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a finished run"):
         ship_model(fake_run(tmp_path / "runs" / "half", files=(CONFIG, MODEL)), root=tmp_path, name="best")
     assert (target / MODEL).read_text() == "best/model.keras"
+
+
+def test_a_ship_cut_off_midway_leaves_no_shipped_model_half_replaced(tmp_path, monkeypatch):
+    fake_run(tmp_path / "runs" / "old")
+    ship_model(tmp_path / "runs" / "old", root=tmp_path)
+    copy = shutil.copy2
+
+    def copy_then_crash(source, target):
+        if source.name == MODEL:
+            raise OSError("disk full")
+        return copy(source, target)
+
+    monkeypatch.setattr(shutil, "copy2", copy_then_crash)
+    with pytest.raises(OSError, match="disk full"):
+        ship_model(fake_run(tmp_path / "runs" / "new"), root=tmp_path)
+    assert finished_runs(tmp_path / "models") == {}
+    assert not list(shipped_model_dir(tmp_path).glob(f"{PARTIAL_PREFIX}*"))
+
+
+# --- writing files whole (helpers/files.py) ---------------------------------------------------------
+
+
+def test_a_file_being_written_keeps_its_old_content_until_it_is_whole(tmp_path):
+    target = tmp_path / "model.keras"
+    target.write_text("old")
+    with replacing(target) as partial:
+        assert partial.parent == tmp_path and partial.name.endswith("model.keras")
+        partial.write_text("new, half")
+        assert target.read_text() == "old"
+    assert target.read_text() == "new, half"
+    with pytest.raises(RuntimeError), replacing(target) as partial:
+        partial.write_text("never whole")
+        raise RuntimeError("killed")
+    assert target.read_text() == "new, half"
+    assert [path.name for path in tmp_path.iterdir()] == ["model.keras"]
+
+
+def test_json_is_strict_and_nan_is_refused_naming_the_file(tmp_path):
+    write_json({"loss": 1.5}, tmp_path / "metrics.json")
+    assert json.loads((tmp_path / "metrics.json").read_text()) == {"loss": 1.5}
+    with pytest.raises(ValueError, match="metrics.json.*NaN"):
+        write_json({"loss": math.nan}, tmp_path / "metrics.json")
+    assert json.loads((tmp_path / "metrics.json").read_text()) == {"loss": 1.5}
+
+
+def test_csv_rows_are_written_with_a_header(tmp_path):
+    write_csv([{"epoch": 0, "loss": 2.5}, {"epoch": 1, "loss": 2.0}], tmp_path / "history.csv")
+    assert (tmp_path / "history.csv").read_text().splitlines() == ["epoch,loss", "0,2.5", "1,2.0"]
+    with pytest.raises(ValueError, match="no rows"):
+        write_csv([], tmp_path / "empty.csv")

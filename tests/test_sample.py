@@ -1,13 +1,19 @@
 """The batched sampler: agrees with Keras, is reproducible, stops where it should, refuses bad arguments."""
 
+from pathlib import Path
+
+import keras
 import numpy as np
 import pytest
 
 from helpers.config import CELL_TYPES, RunConfig
 from helpers.corpus.load import END
 from helpers.corpus.vocab import Vocabulary
-from helpers.rnn.model import build_model
+from helpers.rnn import sample
+from helpers.rnn.model import OneHot, build_model
 from helpers.rnn.sample import Sampler, draw, softmax
+
+SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 VOCAB = Vocabulary.from_text("<start>\n<end>\nX:1\nT:Tune\nM:6/8\nK:G\nGAB c2d|edc BAG|]\n")
 
@@ -16,12 +22,32 @@ def uniform(rows: int) -> np.ndarray:
     return 1.0 - np.random.default_rng(0).random((rows, 1))
 
 
-def random_sampler(seed=0, **config) -> tuple[Sampler, object]:
-    """A sampler over a model with random weights everywhere, biases included."""
-    model = build_model(RunConfig(hidden_size=12, **config), VOCAB.size)
+def randomize(model: keras.Model, seed: int = 0) -> keras.Model:
+    """The model with random weights everywhere, biases included."""
     rng = np.random.default_rng(seed)
     model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
+    return model
+
+
+def random_sampler(seed=0, **config) -> tuple[Sampler, keras.Model]:
+    """A sampler over a model with random weights everywhere, biases included."""
+    model = randomize(build_model(RunConfig(hidden_size=12, **config), VOCAB.size), seed)
     return Sampler(model, VOCAB), model
+
+
+def keras_probabilities(model: keras.Model, text: str) -> np.ndarray:
+    """The Keras model's next-character probabilities, whether its output layer gives logits or a softmax."""
+    outputs = np.asarray(model(VOCAB.encode(text)[None, :]))[0]
+    return softmax(outputs) if model.layers[-1].get_config()["activation"] == "linear" else outputs
+
+
+def model_of(*recurrent: keras.layers.Layer, output: keras.layers.Layer | None = None) -> keras.Model:
+    """One-hot input, the given layers in this order, and a Dense output giving logits."""
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = OneHot(VOCAB.size, name="onehot")(ids)
+    for layer in recurrent:
+        x = layer(x)
+    return keras.Model(ids, (output or keras.layers.Dense(VOCAB.size, name="next_char"))(x))
 
 
 def always_writing(char: str) -> Sampler:
@@ -33,12 +59,80 @@ def always_writing(char: str) -> Sampler:
 
 
 @pytest.mark.parametrize("cell", CELL_TYPES)
-@pytest.mark.parametrize("layers, encoding", [(1, "onehot"), (2, "onehot"), (2, "embedding")])
-def test_step_by_step_probabilities_match_the_keras_model(cell, layers, encoding):
-    sampler, model = random_sampler(cell=cell, layers=layers, encoding=encoding)
+@pytest.mark.parametrize("layers, encoding", [(1, "onehot"), (2, "onehot"), (2, "embedding"), (1, "embedding")])
+@pytest.mark.parametrize("output", ["linear", "softmax"])
+def test_step_by_step_probabilities_match_the_keras_model(cell, layers, encoding, output, output_activation):
+    model = build_model(RunConfig(hidden_size=12, cell=cell, layers=layers, encoding=encoding), VOCAB.size)
+    model = output_activation(randomize(model), output)  # softmax: how the models in models/ were built
     text = "<start>\nX:1\nT:Tune\nM:6/8\nK:G\nGAB c2d|"
-    expected = np.asarray(model(VOCAB.encode(text)[None, :]))[0]
-    np.testing.assert_allclose(sampler.probabilities(text), expected, atol=1e-5)
+    np.testing.assert_allclose(Sampler(model, VOCAB).probabilities(text), keras_probabilities(model, text), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["baseline", "best"])
+def test_the_shipped_softmax_models_load_and_write_tunes(name):
+    sampler = Sampler.from_run(SHIPPED_MODELS / name)  # loading checks its probabilities against Keras
+    tunes = sampler.sample(n=4, seed=0, max_length=400)
+    assert all(tune.text for tune in tunes)
+    assert "X:" in "".join(tune.abc for tune in tunes)
+
+
+def test_layers_are_read_in_model_order_not_by_name():
+    model = randomize(build_model(RunConfig(hidden_size=4, layers=11), VOCAB.size))  # rnn_10 sorts before rnn_2
+    text = "<start>\nX:1\nK:G\nGAB|"
+    np.testing.assert_allclose(Sampler(model, VOCAB).probabilities(text), keras_probabilities(model, text), atol=1e-5)
+    renamed = randomize(
+        model_of(
+            keras.layers.GRU(6, return_sequences=True, name="rnn_2"),
+            keras.layers.LSTM(5, return_sequences=True, name="rnn_10"),
+        )
+    )
+    np.testing.assert_allclose(
+        Sampler(renamed, VOCAB).probabilities(text), keras_probabilities(renamed, text), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "layer, message",
+    [
+        (keras.layers.GRU(8, return_sequences=True, reset_after=False), "reset_after=False; .* only reset_after=True"),
+        (keras.layers.SimpleRNN(8, return_sequences=True, activation="relu"), "activation='relu'"),
+        (keras.layers.LSTM(8, return_sequences=True, recurrent_activation="hard_sigmoid"), "recurrent_activation"),
+        (keras.layers.LSTM(8, return_sequences=True, use_bias=False), "use_bias=False"),
+        (keras.layers.GRU(8, return_sequences=True, go_backwards=True), "go_backwards=True"),
+        (keras.layers.SimpleRNN(8), "return_sequences=False"),
+        (keras.layers.LayerNormalization(), "is not where the NumPy sampler can run it"),
+        (keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True)), "Bidirectional"),
+    ],
+)
+def test_a_layer_the_equations_do_not_implement_is_refused_by_name(layer, message):
+    layers = (keras.layers.SimpleRNN(8, return_sequences=True, name="first"), layer)
+    with pytest.raises(ValueError, match=f"layer '{layer.name}'.*{message}"):
+        Sampler(model_of(*layers), VOCAB)
+
+
+def test_a_stateful_layer_and_an_unknown_output_activation_are_refused():
+    ids = keras.Input(batch_shape=(1, None), dtype="int32")
+    stateful = keras.layers.LSTM(4, return_sequences=True, stateful=True, name="kept_state")
+    model = keras.Model(ids, keras.layers.Dense(VOCAB.size)(stateful(OneHot(VOCAB.size)(ids))))
+    with pytest.raises(ValueError, match="layer 'kept_state'.*stateful=True.*only stateful=False"):
+        Sampler(model, VOCAB)
+    relu_output = keras.layers.Dense(VOCAB.size, activation="relu", name="next_char")
+    with pytest.raises(ValueError, match="'next_char' has activation='relu'.*softmax"):
+        Sampler(model_of(keras.layers.GRU(4, return_sequences=True), output=relu_output), VOCAB)
+
+
+def test_a_wrong_equation_is_caught_when_the_model_is_loaded(monkeypatch):
+    monkeypatch.setattr(sample, "sigmoid", lambda x: 1.0 / (1.0 + np.exp(-1.01 * x)))
+    with pytest.raises(ValueError, match="differ from Keras's by .*tolerance"):
+        random_sampler(cell="LSTM")
+
+
+def test_weights_changed_after_loading_fail_the_check_against_keras():
+    sampler, model = random_sampler(cell="GRU")
+    sampler.check_against(model)
+    sampler.layers[0].recurrent_kernel[0, 0] += 0.05
+    with pytest.raises(ValueError, match="differ from Keras"):
+        sampler.check_against(model)
 
 
 def test_same_seed_gives_the_same_tunes_and_another_seed_others():
@@ -105,18 +199,53 @@ def test_nucleus_keeps_the_smallest_set_that_reaches_top_p():
     [
         ({"temperature": 0}, "temperature"),
         ({"temperature": -1.0}, "temperature"),
+        ({"temperature": float("inf")}, "temperature must be a finite number, got inf"),
+        ({"temperature": float("nan")}, "temperature must be a finite number, got nan"),
+        ({"temperature": 1e-300}, "temperature must be at least 1e-06.*top_k=1"),
         ({"max_length": 0}, "max_length"),
         ({"n": 0}, "at least 1"),
+        ({"seed": -1}, "seed must be at least 0, got -1"),
         ({"prime": "<start>\nX:1\nT:Grünwald"}, "never saw"),
         ({"prime": ""}, "at least one character"),
         ({"top_k": 0}, "top_k"),
         ({"top_p": 1.5}, "top_p"),
+        ({"top_p": 0.0}, "top_p"),
     ],
 )
 def test_bad_arguments_give_a_clear_error(arguments, message):
     sampler, _ = random_sampler()
     with pytest.raises(ValueError, match=message):
         sampler.sample(**arguments)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"temperature": "1"}, r"temperature must be a number, got '1' \(str\)"),
+        ({"temperature": True}, r"temperature must be a number, got True \(bool\)"),
+        ({"top_k": 2.5}, r"top_k \(or None\) must be an integer, got 2.5 \(float\)"),
+        ({"top_k": True}, r"top_k \(or None\) must be an integer, got True"),
+        ({"top_p": "0.9"}, "top_p must be a number"),
+        ({"seed": 1.5}, r"seed must be an integer, got 1.5"),
+        ({"seed": None}, r"seed must be an integer, got None"),
+        ({"n": 2.0}, r"\(batch size\) n must be an integer, got 2.0"),
+        ({"n": True}, "must be an integer, got True"),
+        ({"max_length": "10"}, "max_length must be an integer"),
+        ({"prime": 5}, r"prime must be a str, got 5 \(int\)"),
+    ],
+)
+def test_arguments_of_the_wrong_type_give_a_clear_type_error(arguments, message):
+    sampler, _ = random_sampler()
+    with pytest.raises(TypeError, match=message):
+        sampler.sample(**arguments)
+
+
+def test_numpy_integers_and_floats_are_accepted():
+    sampler, _ = random_sampler()
+    tunes = sampler.sample(
+        n=np.int64(2), temperature=np.float32(0.8), seed=np.int32(3), top_k=np.int64(5), max_length=5
+    )
+    assert tunes == sampler.sample(n=2, temperature=0.8, seed=3, top_k=5, max_length=5)
 
 
 def test_end_marker_is_in_the_test_vocabulary():

@@ -1,4 +1,4 @@
-"""Sweep bookkeeping: reuse of finished runs, aggregation over seeds, claims and LaTeX tables."""
+"""Sweep bookkeeping: reuse of finished runs, convergence, aggregation over seeds, and the claims tested."""
 
 import math
 
@@ -7,22 +7,18 @@ import pytest
 from helpers.analysis.study import (
     Variant,
     aggregate,
-    best_model_paragraph,
-    budget_paragraph,
     claims,
     collect,
+    first_and_last_levels,
     matched_hidden_size,
     mean_curves,
     run_dir_for,
     run_sweep,
     study_variants,
-    summary_table,
-    welch_t,
 )
 from helpers.config import get_profile, project_paths
 from helpers.corpus.load import Tune
 from helpers.corpus.split import PreparedData, split_by_tune, to_records
-from helpers.report.latex import latex_escape, latex_table
 
 TUNE = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|{n}ABc d3|]"
 
@@ -53,8 +49,9 @@ def test_sweep_trains_each_run_once_and_reuses_finished_runs(tiny, capsys):
     assert run_sweep(VARIANTS, (1, 2), profile, paths, data) == rows
     assert capsys.readouterr().out.count("reusing") == 4
     assert {row["run"]: (paths.runs / row["run"] / "metrics.json").stat().st_mtime_ns for row in rows} == stamps
-    results = collect(rows)
-    assert all("best_val_loss" in row for row in results)
+    results = collect(rows, budget_epochs=profile.epochs)
+    assert all("best_val_loss" in row and row["budget_best_val_loss"] == row["best_val_loss"] for row in results)
+    assert all(row["machine_cpu_count"] and row["machine_gpus"] is not None for row in results)
     epochs, mean, spread = mean_curves(rows[:2], "val_loss")["8"]
     assert list(epochs) == [1] and spread[0] == pytest.approx(
         abs(results[0]["final_val_loss"] - results[1]["final_val_loss"]) / math.sqrt(2)
@@ -78,25 +75,88 @@ def test_the_baseline_variant_shares_notebook_02s_run_folder(tiny):
     assert run_dir_for(Variant("best model", "best", {"layers": 2}, name="best"), profile, paths, 3).name == "best-s3"
 
 
-def fake_results():
-    values = {("hidden units", "100"): [1.50, 1.52, 1.51], ("hidden units", "150"): [1.40, 1.41, 1.42]}
+def test_a_converged_variant_trains_with_patience_and_a_cap_in_its_own_folder(tiny):
+    profile, paths, _ = tiny
+    converged = Variant("cell, equal size", "SimpleRNN-100", {"cell": "SimpleRNN"}, converged=True)
+    config = converged.config(profile, profile.seed)
+    assert (config.epochs, config.early_stopping_patience) == (profile.converged_epochs, profile.converged_patience)
+    folder = run_dir_for(converged, profile, paths, profile.seed).name  # not the fixed-budget baseline's
+    assert folder == f"{config.slug}-e{profile.converged_epochs}-p{profile.converged_patience}"
+    cells = [v for v in study_variants(40) if v.factor.startswith("cell")]
+    assert cells and all(v.converged for v in cells)
+    assert not any(v.converged for v in study_variants(40) if not v.factor.startswith("cell"))
+
+
+@pytest.mark.slow
+def test_a_converged_run_is_also_read_at_the_fixed_budget(tiny):
+    profile, paths, data = tiny
+    longer = Variant("cell, equal size", "8", {"hidden_size": 8, "chunk_length": 20}, converged=True)
+    rows = run_sweep([longer], (1, 2), profile, paths, data, more_seeds={"cell, equal size": (1,)})
+    assert [row["seed"] for row in rows] == [1] and rows[0]["converged"]
+    (result,) = collect(rows, budget_epochs=1)
+    assert result["budget_epochs"] == 1 and result["epochs_completed"] >= 1
+    assert result["budget_best_val_loss"] >= result["best_val_loss"]
+    with pytest.raises(ValueError, match="unknown factors"):
+        run_sweep([longer], (1,), profile, paths, data, more_seeds={"colour": (1,)})
+
+
+def fake_results(values: dict | None = None, machine: tuple = (2, 0)) -> list[dict]:
+    """Study results as collect() gives them, for levels {(factor, label): [best validation loss per seed]}."""
+    values = values or {("hidden units", "100"): [1.50, 1.52, 1.51], ("hidden units", "150"): [1.40, 1.41, 1.42]}
     return [
         {
             "factor": f,
             "label": level,
             "seed": s,
             "run": f"r{level}{s}",
-            "parameters": int(level) * 10,
+            "converged": False,
+            "parameters": 1000 + len(level),
             "best_val_loss": v,
             "final_train_loss": v + 0.1,
             "final_val_loss": v,
             "best_epoch": 10 + s,
+            "epochs_completed": 20,
+            "stopped": "completed",
             "test_loss": v,
             "wall_seconds": 60.0,
+            "budget_best_val_loss": v,
+            "budget_best_epoch": 10 + s,
+            "budget_epochs": 20,
+            "machine_cpu_count": machine[0],
+            "machine_gpus": machine[1],
         }
         for (f, level), vs in values.items()
         for s, v in enumerate(vs, start=1)
     ]
+
+
+def cell_results(fixed: dict, converged: dict) -> list[dict]:
+    """Two seeds per cell type trained to convergence: {label: (loss at 20 epochs, best loss, best epoch, epochs)}."""
+    return [
+        {
+            "factor": "cell, equal size",
+            "label": label,
+            "seed": seed,
+            "run": f"{label}{seed}",
+            "converged": True,
+            "budget_best_val_loss": fixed[label] + noise,
+            "budget_best_epoch": 20,
+            "budget_epochs": 20,
+            "best_val_loss": converged[label][0] + noise,
+            "best_epoch": converged[label][1],
+            "epochs_completed": converged[label][2],
+            "stopped": "early" if converged[label][2] < 40 else "completed",
+        }
+        for label in fixed
+        for seed, noise in ((1, 0.0), (2, 0.01), (3, 0.005))
+    ]
+
+
+@pytest.fixture
+def no_files(monkeypatch):
+    """claims() reads each run's config and first epoch: these give dropout 0 and a first epoch of 2.0 / 1.9."""
+    monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
+    monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
 
 
 def test_aggregate_gives_mean_and_sample_std_per_level():
@@ -107,68 +167,67 @@ def test_aggregate_gives_mean_and_sample_std_per_level():
     ]
     assert summary[0]["best_val_loss_mean"] == pytest.approx(1.51)
     assert summary[0]["best_val_loss_std"] == pytest.approx(0.01)
-    assert summary[1]["best_epoch_mean"] == pytest.approx(12)
+    assert summary[1]["best_epoch_mean"] == pytest.approx(12) and summary[1]["epochs_completed_mean"] == 20
     assert math.isnan(aggregate(fake_results()[:1])[0]["best_val_loss_std"])
 
 
-def test_budget_paragraph_counts_a_shared_run_once():
-    results = fake_results()
-    results[-1]["wall_seconds"] = 90.0
-    shared = results[0] | {"factor": "dropout", "label": "0.0"}  # the baseline, listed under a second factor
-    text = budget_paragraph([*results, shared], get_profile("full"))
-    assert "6 distinct runs took 6 minutes" in text  # 5 x 60 s + 90 s; the shared run is not counted twice
-    assert "from 60~s per run (hidden units 100) to 70~s (hidden units 150)" in text
-    assert "20 epochs in batches of 64 chunks of 100 characters" in text
+def test_mean_curves_average_the_seeds_still_training_at_each_epoch(monkeypatch):
+    histories = {"a": [1.0, 0.8, 0.7], "b": [1.2, 1.0]}  # seed b stopped early
+    monkeypatch.setattr(
+        "helpers.analysis.study.read_history", lambda run: [{"val_loss": value} for value in histories[run]]
+    )
+    epochs, mean, spread = mean_curves([{"label": "x", "run": "a"}, {"label": "x", "run": "b"}], "val_loss")["x"]
+    assert list(epochs) == [1, 2, 3]
+    assert mean == pytest.approx([1.1, 0.9, 0.7])
+    assert spread == pytest.approx([math.sqrt(0.02), math.sqrt(0.02), 0.0])
 
 
-def test_best_model_paragraph_describes_the_configuration():
-    text = best_model_paragraph(get_profile("full").run_config(cell="GRU", layers=2, encoding="embedding"), 123456)
-    assert "a 2-layer GRU with 100 units per layer on a 32-dimensional embedding, trained with RMSprop" in text
-    assert "dropout" not in text and "123{,}456 parameters" in text
-    assert "0.2 after each" in best_model_paragraph(get_profile("full").run_config(dropout=0.2), 1)
-
-
-def test_welch_t_separates_a_real_difference_from_noise():
-    assert welch_t([1.40, 1.41, 1.42], [1.50, 1.51, 1.52]) == pytest.approx(-0.1 / math.sqrt(2 * 0.0001 / 3))
-    assert abs(welch_t([1.0, 1.2, 1.1], [1.05, 1.15, 1.1])) < 1
-    assert math.isnan(welch_t([1.0], [1.1, 1.2]))
-
-
-def test_claims_are_sentences_with_the_measured_numbers(monkeypatch):
-    monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
-    monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
-    found = {claim["key"]: claim["text"] for claim in claims(fake_results())}
-    assert "1.510" in found["hidden-100-150"] and "1.410" in found["hidden-100-150"]
-    assert "beyond seed noise" in found["hidden-100-150"]
-    assert "6 of 6 runs" in found["first-epoch"]
+def test_claims_carry_the_test_and_a_verdict_from_the_holm_adjusted_p(no_files):
+    found = {claim["key"]: claim for claim in claims(fake_results())}
+    hidden = found["hidden-100-150"]
+    assert (hidden["first_mean"], hidden["second_mean"]) == (pytest.approx(1.51), pytest.approx(1.41))
+    assert hidden["difference"] == pytest.approx(-0.1) and hidden["df"] == pytest.approx(4.0)
+    assert hidden["p"] < 0.001 and hidden["p_adjusted"] == hidden["p"]  # the only test: Holm changes nothing
+    assert hidden["verdict"] == "beyond seed noise" and hidden["budget"] == "fixed" and hidden["epochs"] == [20]
+    assert (found["first-epoch"]["below"], found["first-epoch"]["runs"]) == (6, 6)
     assert "hidden-50-150" not in found  # no runs with 50 units, so no claim about them
 
 
-def test_a_cell_claim_warns_when_a_model_was_still_improving(monkeypatch):
-    monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
-    monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
-    results = [
-        {"factor": "cell, equal size", "label": label, "seed": seed, "run": f"{label}{seed}", "best_val_loss": loss}
-        | {"best_epoch": best_epoch, "epochs_completed": 20}
-        for label, loss, best_epoch in (("SimpleRNN-100", 1.6, 17), ("LSTM-100", 1.7, 19), ("GRU-100", 1.5, 18))
-        for seed, loss in ((1, loss), (2, loss + 0.01))
-    ]
-    found = {claim["key"]: claim["text"] for claim in claims(results)}
-    assert "LSTM was still improving at the end (every seed at its best in one of the last" in found["cell-LSTM"]
-    assert "still improving" not in found["cell-GRU"]
-
-
-def test_latex_tables_escape_text_and_show_mean_plus_minus_std():
-    table = summary_table(aggregate(fake_results()), "Losses & times", "tab:x")
-    assert r"$1.510 \pm 0.010$" in table
-    assert table.count(r"\\") == 3  # a header and two levels
-    assert latex_escape("50% of a_b & c") == r"50\% of a\_b \& c"
-    simple = latex_table(["a", "b", "c"], [["x", "y", "1"]], "cap", "tab:y")
-    assert "\\begin{tabular}{llr}" in simple and "\\label{tab:y}" in simple
-    assert "tabcolsep" not in simple
-    assert "\\centering\\small\\setlength{\\tabcolsep}{4pt}" in latex_table(
-        ["a", "b"], [], "cap", "tab:z", column_gap="4pt"
+def test_a_t_of_two_and_a_half_over_three_seeds_is_not_beyond_seed_noise(no_files):
+    step = 2.5 * math.sqrt(2 / 3) * 0.01  # three seeds 0.01 apart: this difference gives t = 2.5, df = 4
+    results = fake_results(
+        {("dropout", "0.0"): [1.50, 1.51, 1.52], ("dropout", "0.1"): [1.50 + step, 1.51 + step, 1.52 + step]}
     )
+    (claim,) = [claim for claim in claims(results) if claim["key"] == "dropout-0.1"]
+    assert claim["t"] == pytest.approx(2.5) and abs(claim["t"]) > 2  # the old rule called this beyond noise
+    assert claim["verdict"] == "3 seeds cannot decide"
+
+
+def test_holm_adjusts_over_every_claim_tested(no_files):
+    results = fake_results(
+        {("hidden units", "100"): [1.50, 1.52, 1.51], ("hidden units", "150"): [1.40, 1.41, 1.42]}
+        | {("dropout", "0.0"): [1.50, 1.52, 1.51], ("dropout", "0.1"): [1.52, 1.55, 1.53]}
+    )
+    tested = [claim for claim in claims(results) if "p" in claim]
+    assert len(tested) == 2
+    smaller, larger = sorted(tested, key=lambda claim: claim["p"])
+    assert smaller["p_adjusted"] == pytest.approx(2 * smaller["p"])
+    assert larger["p_adjusted"] == pytest.approx(max(larger["p"], 2 * smaller["p"]))
+
+
+def test_cell_types_are_tested_at_convergence_and_at_the_fixed_budget(no_files):
+    results = cell_results(
+        fixed={"SimpleRNN-100": 1.60, "LSTM-100": 1.70, "GRU-100": 1.50},
+        converged={"SimpleRNN-100": (1.55, 27, 30), "LSTM-100": (1.50, 40, 40), "GRU-100": (1.45, 33, 36)},
+    )
+    found = {claim["key"]: claim for claim in claims(results)}
+    fixed, converged = found["cell-LSTM-100-fixed"], found["cell-LSTM-100-converged"]
+    assert fixed["difference"] == pytest.approx(0.1) and converged["difference"] == pytest.approx(-0.05)
+    assert converged["epochs"] == [30, 40] and (converged["stopped_early"], converged["runs"]) == (3, 6)
+    assert converged["still_improving"] == ["LSTM-100"]  # at the cap, at its best in the last epoch
+    assert fixed["still_improving"] == ["SimpleRNN-100", "LSTM-100"]
+    assert found["cell-GRU-100-converged"]["still_improving"] == []
+    assert len([claim for claim in found.values() if "p" in claim]) == 4
 
 
 def test_equal_parameter_hidden_sizes_match_the_baseline_count():
@@ -190,3 +249,16 @@ def test_the_study_varies_one_factor_at_a_time_and_ends_with_the_best_model():
     assert all(len(v.changes) == 1 for v in variants[:-1] if v.factor != "cell, equal parameters")
     assert (variants[-1].factor, variants[-1].label, variants[-1].name) == ("best model", "GRU-128 x2", "best")
     assert study_variants(40)[-1].factor == "cell, equal parameters"
+
+
+def test_the_small_sweep_keeps_the_first_and_last_level_of_every_factor():
+    variants = first_and_last_levels(study_variants(40, best={"cell": "GRU", "layers": 2, "hidden_size": 128}))
+    assert [(v.factor, v.label) for v in variants][:6] == [
+        ("hidden units", "50"),
+        ("hidden units", "150"),
+        ("dropout", "0.0"),
+        ("dropout", "0.3"),
+        ("optimizer", "rmsprop"),
+        ("optimizer", "adam"),
+    ]
+    assert [v.factor for v in variants].count("best model") == 1 and len(variants) == 11

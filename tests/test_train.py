@@ -1,15 +1,27 @@
-"""Training runs: the loss goes down, a run folder holds everything, runs resume and are never clobbered."""
+"""Training runs: the loss goes down, a run folder holds everything, runs resume and are never clobbered.
+
+Kills with SIGKILL at every moment, and two processes at once, are in test_kills.py."""
 
 import json
-import subprocess
-import sys
+import os
 
+import keras
+import numpy as np
 import pytest
 
 from helpers.config import RunConfig
 from helpers.corpus.load import Tune
-from helpers.corpus.split import PreparedData, read_prepared, split_by_tune, to_records, write_prepared
-from helpers.rnn.train import RunConflictError, read_history, read_metrics, train_run
+from helpers.corpus.split import PreparedData, split_by_tune, to_records
+from helpers.rnn.runs import finished_runs
+from helpers.rnn.train import (
+    LossNotFiniteError,
+    RunBusyError,
+    RunConflictError,
+    read_history,
+    read_metrics,
+    train_run,
+    training_lock,
+)
 
 TUNE = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|{n}ABc d3|]"
 
@@ -38,6 +50,7 @@ def test_tiny_run_lowers_the_loss_and_fills_its_folder(tmp_path):
     assert metrics["best_val_loss"] == min(row["val_loss"] for row in history)
     assert metrics["best_val_bits"] == pytest.approx(metrics["best_val_loss"] / 0.6931471805599453)
     assert metrics == read_metrics(tmp_path / "run")
+    assert metrics["machine"]["cpu_count"] == os.cpu_count()  # the machine that trained, for its wall times
 
 
 @pytest.mark.slow
@@ -61,45 +74,75 @@ def test_a_folder_holding_another_run_is_refused_and_left_intact(tmp_path):
     assert {path.name: path.read_bytes() for path in (tmp_path / "run").iterdir()} == before
 
 
-RESUMABLE_RUN = """
-import os, signal, sys
-import keras
-from helpers.corpus.split import read_prepared
-from helpers.config import RunConfig
-from helpers.rnn.train import train_run
-
-class Report(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        print("EPOCH", epoch, flush=True)
-    def on_epoch_end(self, epoch, logs=None):
-        if sys.argv[3] == "kill" and epoch == 1:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-config = RunConfig.load(sys.argv[2])
-run_dir = sys.argv[2].replace("config.json", "run")
-train_run(config, read_prepared(sys.argv[1]), run_dir, verbose=0, callbacks=[Report()])
-"""
+def strict_json(path):
+    """The JSON at path, refusing NaN and Infinity as other readers do."""
+    return json.loads(path.read_text(), parse_constant=lambda name: pytest.fail(f"{path.name} holds {name}"))
 
 
 @pytest.mark.slow
-def test_run_killed_with_sigkill_resumes_from_its_last_completed_epoch(tmp_path):
-    tunes = [Tune("test", TUNE.format(n=n % 7)) for n in range(24)]
-    write_prepared(split_by_tune(tunes, seed=0), tmp_path / "data", {"seed": 0})
-    tiny_config().save(tmp_path / "config.json")
-    command = [sys.executable, "-c", RESUMABLE_RUN, str(tmp_path / "data"), str(tmp_path / "config.json")]
+def test_a_run_whose_loss_becomes_nan_fails_clearly_and_is_not_a_trained_model(tmp_path):
+    config = tiny_config(epochs=2, learning_rate=1e38)  # finite, and far too large
+    with pytest.raises(LossNotFiniteError, match="lower the learning rate"):
+        train_run(config, tiny_data(), tmp_path / "runs" / "run", verbose=0)
+    assert not (tmp_path / "runs" / "run" / "metrics.json").exists()
+    assert finished_runs(tmp_path / "runs") == {}
+    for path in (tmp_path / "runs" / "run").glob("*.json"):
+        strict_json(path)
 
-    killed = subprocess.run([*command, "kill"], capture_output=True, text=True, timeout=300)
-    assert killed.returncode == -9, killed.stderr
-    assert [row["epoch"] for row in read_history(tmp_path / "run")] == [0, 1]
-    assert not (tmp_path / "run" / "metrics.json").exists()
 
-    resumed = subprocess.run([*command, "go on"], capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert [line for line in resumed.stdout.splitlines() if line.startswith("EPOCH")] == ["EPOCH 2", "EPOCH 3"]
-    assert [row["epoch"] for row in read_history(tmp_path / "run")] == [0, 1, 2, 3]
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert metrics["epochs_completed"] == 4
-    assert (
-        read_prepared(tmp_path / "data").fingerprint
-        == json.loads((tmp_path / "run" / "data.json").read_text())["fingerprint"]
-    )
+@pytest.mark.slow
+def test_every_json_a_run_writes_is_strict(tmp_path):
+    train_run(tiny_config(epochs=1), tiny_data(), tmp_path / "run", verbose=0)
+    assert {path.name for path in (tmp_path / "run").glob("*.json")} == {
+        "config.json",
+        "vocab.json",
+        "data.json",
+        "metrics.json",
+    }
+    for path in (tmp_path / "run").glob("*.json"):
+        strict_json(path)
+
+
+def test_a_chunk_length_longer_than_a_set_is_refused_before_anything_is_written(tmp_path):
+    full = tiny_data()
+    data = PreparedData(full.train, full.validation, full.test[:40], full.manifest)
+    with pytest.raises(ValueError, match=r"test set \(40 characters\) is too short for chunks of 50"):
+        train_run(tiny_config(chunk_length=50), data, tmp_path / "run", verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
+def test_one_folder_has_one_trainer_at_a_time(tmp_path):
+    with training_lock(tmp_path):
+        with pytest.raises(RunBusyError, match=f"pid {os.getpid()}"):
+            with training_lock(tmp_path):
+                pass
+    with training_lock(tmp_path):  # released: free again
+        pass
+
+
+class StopAfterEpoch(keras.callbacks.Callback):
+    """Stands for a crash: ends the process's training after the given epoch was saved."""
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_with_early_stopping_resumes_to_the_uninterrupted_history(tmp_path):
+    """Patience counts the epochs before the interruption too; dropout draws the same masks after it."""
+    data, config = tiny_data(), tiny_config(epochs=8, dropout=0.3, learning_rate=0.05, early_stopping_patience=1)
+    train_run(config, data, tmp_path / "uninterrupted", verbose=0)
+    uninterrupted = read_history(tmp_path / "uninterrupted")
+    assert len(uninterrupted) < config.epochs, "the test needs a run that stops early"
+    with pytest.raises(KeyboardInterrupt):
+        train_run(config, data, tmp_path / "run", verbose=0, callbacks=[StopAfterEpoch(len(uninterrupted) - 2)])
+    assert train_run(config, data, tmp_path / "run", verbose=0)["stopped"] == "early"
+    resumed = read_history(tmp_path / "run")
+    assert [row["epoch"] for row in resumed] == [row["epoch"] for row in uninterrupted]
+    for name in ("loss", "val_loss"):
+        assert np.allclose([row[name] for row in resumed], [row[name] for row in uninterrupted], rtol=1e-5)

@@ -11,12 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.abc.reader import END, START, field_line
+from helpers.abc.reader import END, START, Token, note_parts, read_tune, token_field
 
 FIELD_LETTERS = ("X", "T", "R", "M", "L", "Q", "K")
-NOTE_LETTERS = frozenset("ABCDEFGabcdefg")
-RESTS = frozenset("zxZ")
-OCTAVE_MARKS = frozenset(",'")
 
 
 @dataclass(frozen=True)
@@ -79,9 +76,10 @@ def label_structure(text: str) -> dict[str, np.ndarray]:
     characters of an information field line such as "T: Title" or an inline field "[L:1/16]", newline
     excluded), quoted ("..." in the body, quote marks included), grace ({...}, braces included), chord
     ([...] holding notes, brackets included; not [1 endings, [| bars or inline fields), note (A-G, a-g in
-    the music), duration (digits and / right after a note, rest, octave mark or chord), bar (| and the :
-    of repeat signs, with the [ or ] of [| and |]), near_end (the last 10% of the tune's characters) and
-    bar_position (0 on a |, counting up by one per body character; the body starts at 1).
+    the music), duration (the written length of a note, rest or chord), bar (bar lines and repeat signs,
+    with the [ or ] of [| and |]), near_end (the last 10% of the tune's characters) and bar_position (0 on
+    a |, counting up by one per body character; the body starts at 1). Every label comes from the tokens of
+    helpers.abc.reader; each stretch of text between <start>/<end> markers is read as one tune.
     """
     if not isinstance(text, str):
         raise ValueError(f"expected the text of a tune as a str, got {type(text).__name__}")
@@ -89,25 +87,12 @@ def label_structure(text: str) -> dict[str, np.ndarray]:
     labels["text"][:] = True
     labels["marker"] = marker_mask(text)
     labels["tune"] = ~labels["marker"]
-    in_header = True
-    line_start = 0
-    for line in text.split("\n"):
-        stop = line_start + len(line) + 1  # the line's newline, if there is one, belongs to it
-        span = slice(line_start, min(stop, len(text)))
-        tune_here = labels["tune"][span]
-        in_header = in_header or START in line  # a text may hold several records
-        if tune_here.any():
-            content = "".join(char for char, keep in zip(line, tune_here, strict=False) if keep)
-            field = field_line(content)
-            labels["header" if in_header else "body"][span] = tune_here
-            if field:
-                name = f"field_{field[0]}" if field[0] in FIELD_LETTERS else "field_other"
-                labels[name][line_start : line_start + len(line)] = tune_here[: len(line)]
-            elif not in_header:
-                label_music_line(text, line_start, line_start + len(line), labels)
-            if in_header and field and field[0] == "K":
-                in_header = False
-        line_start = stop
+    for start, stop in tune_spans(labels["tune"]):
+        tune = read_tune(text[start:stop], offset=start)
+        labels["header"][start : tune.body_start] = True
+        labels["body"][tune.body_start : stop] = True
+        for token in (*tune.header, *tune.body):
+            label_token(token, labels)
     label_bar_position(text, labels)
     tune_positions = np.flatnonzero(labels["tune"])
     n_end = int(np.ceil(NEAR_END_FRACTION * len(tune_positions)))
@@ -115,52 +100,30 @@ def label_structure(text: str) -> dict[str, np.ndarray]:
     return labels
 
 
-def label_music_line(text: str, start: int, stop: int, labels: dict[str, np.ndarray]) -> None:
-    """Labels of one line of music, text[start:stop]; quotes, groups and decorations end with the line."""
-    in_quote = in_grace = in_chord = in_decoration = False
-    inline_field = None  # the label of the inline field [X:...] being read
-    after_note = False  # a duration may follow
-    for i in range(start, stop):
-        if labels["marker"][i]:
-            continue
-        char, following = text[i], text[i + 1 : i + 3]
-        if in_quote or char == '"':
-            labels["quoted"][i] = True
-            in_quote = not in_quote if char == '"' else in_quote
-            after_note = False
-            continue
-        if inline_field:
-            labels[inline_field][i] = True
-            inline_field = None if char == "]" else inline_field
-            continue
-        if char == "[" and not in_chord and not in_decoration:
-            if len(following) == 2 and following[0].isalpha() and following[1] == ":":
-                inline_field = f"field_{following[0]}" if following[0] in FIELD_LETTERS else "field_other"
-                labels[inline_field][i] = True
-                after_note = False
-                continue
-            in_chord = following[:1] != "|" and not following[:1].isdigit()
-        in_grace = in_grace or char == "{"
-        labels["grace"][i] = in_grace
-        labels["chord"][i] = in_chord
-        in_grace = in_grace and char != "}"
-        if in_decoration or char == "!":
-            in_decoration = not in_decoration if char == "!" else in_decoration
-            after_note = False
-        elif char == "]" and in_chord:
-            in_chord, after_note = False, True
-        elif char in "|:" or (char == "[" and following[:1] == "|") or (char == "]" and text[i - 1 : i] == "|"):
-            labels["bar"][i] = True
-            after_note = False
-        elif char in NOTE_LETTERS:
-            labels["note"][i] = True
-            after_note = True
-        elif char in RESTS or (char in OCTAVE_MARKS and after_note):
-            after_note = True
-        elif (char.isdigit() or char == "/") and after_note:
-            labels["duration"][i] = True
-        else:
-            after_note = False
+def tune_spans(in_tune: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of tune characters between markers."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], in_tune.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def label_token(token: Token, labels: dict[str, np.ndarray]) -> None:
+    """Set the labels that one token of the reader carries."""
+    span = slice(token.start, token.stop)
+    if token.kind in ("field", "inline_field"):
+        name = token_field(token)[0]
+        labels[f"field_{name}" if name in FIELD_LETTERS else "field_other"][span] = True
+    elif token.kind == "annotation":
+        labels["quoted"][span] = True
+    elif token.kind == "bar":
+        labels["bar"][span] = True
+    if token.group:
+        bracket_only = token.kind == "chord_close"  # ']' is the chord's, its length is a duration
+        labels[token.group][token.start : token.start + 1 if bracket_only else token.stop] = True
+    if token.kind == "note":
+        letter = token.start + len(note_parts(token)[0])
+        labels["note"][letter] = True
+    if token.kind in ("note", "rest", "chord_close") and token.length:
+        labels["duration"][token.stop - len(token.length) : token.stop] = True
 
 
 def label_bar_position(text: str, labels: dict[str, np.ndarray]) -> None:

@@ -1,25 +1,22 @@
-"""Generated against real: score batches of tunes, summarise them per model and temperature, plot and tabulate.
+"""Generated against real: score batches of tunes and summarise them per model and temperature.
 
 A batch of tunes from one model at one temperature is a *setting*; the real validation tunes are one more
-setting (model "real", no temperature) that every figure and the table compare with.
+setting (model "real", no temperature) that every figure and the table compare with. The figures are drawn by
+helpers.report.quality_plots, the report's table and text written by helpers.report.quality_section.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-from helpers.analysis.checks import PITCH_NAMES, TuneQuality, check_tune
+from helpers.abc.music import read_music
+from helpers.analysis.checks import TuneQuality, check_bars, check_tune
 from helpers.analysis.novelty import Novelty, TrainingIndex
 from helpers.files import write_csv
-from helpers.report import latex
-from helpers.report.latex import latex_escape
-from helpers.report.plots import new_figure
 from helpers.rnn.sample import Sampler
 
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -46,9 +43,13 @@ class ScoredTune:
     novelty: Novelty
 
     @property
-    def valid(self) -> bool:
-        """Passes the three main checks: a valid header, music21 reads it, and every bar fits the meter."""
-        return bool(self.quality.header.ok and self.quality.music21.ok and self.quality.bars_ok)
+    def valid(self) -> bool | None:
+        """Passes the three main checks: a valid header, music21 reads it, and every bar fits the meter.
+
+        None (not checked) when music21 was stopped by its time limit and the other two checks pass.
+        """
+        rest = bool(self.quality.header.ok and self.quality.bars_ok)
+        return None if rest and self.quality.music21.timed_out else bool(rest and self.quality.music21.ok)
 
     def row(self) -> dict:
         """The tune's checks and copying as one flat row."""
@@ -191,6 +192,8 @@ def summarise(scored: Sequence[ScoredTune], real: Sequence[ScoredTune]) -> list[
         for check in VALIDITY_CHECKS:
             row[check] = mean(quality.row()[check] for quality in qualities)
         row["bar_match_rate"] = mean(quality.bars.rate for quality in qualities)
+        for parser in ("music21", "abc2midi"):  # tunes not checked, apart from those that failed
+            row[f"{parser}_time_limit"] = sum(quality.row()[f"{parser}_time_limit"] for quality in qualities)
         row["bars"] = mean(quality.n_bars for quality in qualities)
         row["copy_chars_median"] = float(statistics.median(novelty.longest_copy_chars for novelty in novelties))
         row["copy_chars_max"] = max(novelty.longest_copy_chars for novelty in novelties)
@@ -213,177 +216,6 @@ def best_balance(summary: Sequence[dict], model: str) -> dict | None:
     return max(rows, key=balance) if rows else None
 
 
-def percent(value: float) -> str:
-    """'42%', or 'n/a' for a rate that could not be measured (NaN)."""
-    return "n/a" if math.isnan(value) else f"{value:.0%}"
-
-
-def reading(summary: Sequence[dict]) -> str:
-    """A few sentences that read the table: which temperature balances validity and novelty best, per model."""
-    real = next(row for row in summary if row["model"] == REAL)
-    sentences = [
-        f"Real validation tunes: {percent(real['valid'])} pass all three checks (header, music21, bar lengths), "
-        f"and {percent(real['ngram_share'])} of their 8-note sequences also occur in the training tunes."
-    ]
-    for model, rows in model_rows(summary).items():
-        best = best_balance(summary, model)
-        coldest, hottest = rows[0], rows[-1]
-        if best is None:
-            sentences.append(
-                f"{model}: no temperature from {coldest['temperature']:g} to "
-                f"{hottest['temperature']:g} gives a single valid tune."
-            )
-            continue
-        sentences.append(
-            f"{model}: T = {best['temperature']:g} gives the best balance of validity and novelty: "
-            f"{percent(best['valid'])} valid tunes (real: {percent(real['valid'])}), "
-            f"{percent(best['ngram_share'])} of their 8-note sequences found in training tunes "
-            f"(real: {percent(real['ngram_share'])}), median longest copy {best['copy_chars_median']:.0f} characters "
-            f"(real: {real['copy_chars_median']:.0f}); "
-            + (
-                "no more copying than real tunes show."
-                if best["ngram_share"] <= real["ngram_share"]
-                else "more copying than real tunes show, a sign of memorisation."
-            )
-        )
-        if coldest is not best:
-            sentences[-1] += (
-                f" Colder, at T = {coldest['temperature']:g}: {percent(coldest['valid'])} valid, "
-                f"{percent(coldest['ngram_share'])} of 8-note sequences copied, median longest copy "
-                f"{coldest['copy_chars_median']:.0f} characters."
-            )
-        if hottest is not best:
-            sentences[-1] += (
-                f" Hotter, at T = {hottest['temperature']:g}: {percent(hottest['valid'])} valid, "
-                f"{percent(hottest['finished'])} reach <end>."
-            )
-    return "\n".join(sentences)
-
-
-# ------------------------------------------------------------------------------------------------ the table
-
-TABLE_COLUMNS = {
-    "model": "model",
-    "temperature": "T",
-    "valid": "valid",
-    "header_ok": "header",
-    "music21_ok": "music21",
-    "abc2midi_ok": "abc2midi",
-    "bars_ok": "bars",
-    "repeats_balanced": "repeats",
-    "finished": "<end>",
-    "copy_chars_median": "copy chars",
-    "copy_bars_mean": "copy bars",
-    "ngram_share": "8-grams",
-    "tv_pitch_class": "TV pitch",
-}
-LATEX_HEADERS = {  # two-line headers keep the table within the page
-    "temperature": "$T$",
-    "finished": "\\texttt{<end>}",
-    "copy_chars_median": "\\shortstack{copy\\\\chars}",
-    "copy_bars_mean": "\\shortstack{copy\\\\bars}",
-    "ngram_share": "\\shortstack{8-grams\\\\in train}",
-    "tv_pitch_class": "\\shortstack{TV\\\\pitch}",
-}
-PERCENT_COLUMNS = {"valid", "header_ok", "music21_ok", "abc2midi_ok", "bars_ok", "repeats_balanced", "finished"}
-TABLE_CAPTION = (
-    "Automatic checks of tunes sampled from each model at temperature $T$, and of real validation tunes: the "
-    "share of tunes passing each check (valid: header, music21 and bar lengths together), the median longest "
-    "passage copied from a training tune in characters and its mean in whole bars, the share of 8-note "
-    "sequences found in the training tunes, and the total variation distance between their pitch classes and "
-    "those of the real tunes."
-)
-
-
-def table_cell(column: str, value) -> str:
-    """One cell of the report's table: rates as percentages, distances with two decimals, '--' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "--"
-    if column in PERCENT_COLUMNS or column == "ngram_share":
-        return f"{value:.0%}"
-    if column == "temperature":
-        return f"{value:g}"
-    if column.startswith("tv_"):
-        return f"{value:.2f}"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def latex_table(summary: Sequence[dict]) -> str:
-    """The summary as the report's LaTeX table (booktabs, label tab:quality), one row per setting."""
-    header = [LATEX_HEADERS.get(column, latex_escape(label)) for column, label in TABLE_COLUMNS.items()]
-    rows = [[latex_escape(table_cell(column, row[column])) for column in TABLE_COLUMNS] for row in summary]
-    # Thirteen columns fit the page's width only with narrower gaps between them.
-    return latex.latex_table(header, rows, TABLE_CAPTION, "tab:quality", column_gap="4pt")
-
-
-def text_table(summary: Sequence[dict]) -> str:
-    """The report's columns as plain text, for a notebook."""
-    cells = [list(TABLE_COLUMNS.values())]
-    cells += [[table_cell(column, row[column]) for column in TABLE_COLUMNS] for row in summary]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(TABLE_COLUMNS))]
-    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in cells)
-
-
-def write_table(summary: Sequence[dict], folder: Path, name: str = "quality_table") -> tuple[Path, Path]:
-    """Write the summary as name.csv (every column) and name.tex (the report's columns) under folder."""
-    if not summary:
-        raise ValueError("the summary is empty: score some tunes first")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path, tex_path = folder / f"{name}.csv", folder / f"{name}.tex"
-    write_csv(summary, csv_path)
-    tex_path.write_text(latex_table(summary), encoding="utf-8")
-    return csv_path, tex_path
-
-
-def report_section(summary: Sequence[dict]) -> str:
-    """The report's "Is it music?" text: what was checked, the figures, the table and its reading."""
-    real = next(row for row in summary if row["model"] == REAL)
-    models = model_rows(summary)
-    per_setting = max(row["tunes"] for rows in models.values() for row in rows)
-    temperatures = sorted({row["temperature"] for rows in models.values() for row in rows})
-    method = (
-        f"Each model wrote {per_setting} tunes at each temperature from {temperatures[0]:g} to "
-        f"{temperatures[-1]:g}, and {real['tunes']} real validation tunes "
-        "went through the same checks: a header with \\texttt{X:} first, \\texttt{T:}, \\texttt{M:}, "
-        "\\texttt{L:} (or its default) and a valid \\texttt{K:} last; music21's ABC parser and \\texttt{abc2midi} "
-        "read the tune without error; every complete bar has the length of its meter (a pickup, the first bar "
-        "of an ending and a last bar that completes the pickup are allowed for); the repeat signs pair up; and "
-        "the tune reaches \\texttt{<end>} within the length limit. Copying is measured by the longest passage "
-        "of the tune that occurs in one training tune, in characters and in whole bars, and by the share of its "
-        "8-note pitch sequences that occur in the training tunes. Real tunes do not pass every check either, "
-        "and share some material with the training tunes: their rates are the reference lines of the figures."
-    )
-    figures = [
-        "\\figureif{quality_validity}{1}{Share of tunes passing each check against the sampling temperature; "
-        "dashed: real validation tunes.}",
-        "\\figureif{quality_copying}{1}{Copying from the training tunes against the sampling temperature; "
-        "dashed: real validation tunes.}",
-    ]
-    figures += [
-        f"\\figureif{{quality_distributions_{name}}}{{1}}{{Meter, key, pitch classes, note lengths, intervals "
-        f"and lengths of the tunes of {latex_escape(name)} at $T = 1$ against real validation tunes, with the "
-        "total variation distance of each.}"
-        for name in models
-    ]
-    reading_text = "\n\n".join(latex_escape(sentence) for sentence in reading(summary).split("\n"))
-    return "\n\n".join([method, *figures, latex_table(summary), reading_text]) + "\n"
-
-
-def write_report_section(summary: Sequence[dict], folder: Path, name: str = "quality_section") -> Path:
-    """Write report_section as name.tex under folder, where the report looks for it."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.tex"
-    path.write_text(report_section(summary), encoding="utf-8")
-    return path
-
-
-# ------------------------------------------------------------------------------------------------ figures
-
-
 def model_rows(summary: Sequence[dict]) -> dict[str, list[dict]]:
     """Each model's rows in order of temperature (the real tunes left out)."""
     models: dict[str, list[dict]] = {}
@@ -393,78 +225,31 @@ def model_rows(summary: Sequence[dict]) -> dict[str, list[dict]]:
     return {model: sorted(rows, key=lambda row: row["temperature"]) for model, rows in models.items()}
 
 
-def plot_against_temperature(summary: Sequence[dict], columns: dict[str, str], title: str, percent: bool = True):
-    """One panel per column: each model's value against temperature, the real tunes' value as a dashed line."""
-    real = next(row for row in summary if row["model"] == REAL)
-    temperatures = sorted({row["temperature"] for row in summary if row["model"] != REAL})
-    ncols = min(3, len(columns))
-    nrows = math.ceil(len(columns) / ncols)
-    fig, axes = new_figure(nrows=nrows, ncols=ncols, figsize=(3.4 * ncols, 2.6 * nrows + 0.4), squeeze=False)
-    for ax, (column, label) in zip(axes.flat, columns.items(), strict=False):
-        for model, rows in model_rows(summary).items():
-            ax.plot([row["temperature"] for row in rows], [row[column] for row in rows], "o-", label=model)
-        if not math.isnan(float(real[column])):
-            ax.axhline(real[column], color="0.3", linestyle="--", label="real tunes")
-        if all(math.isnan(float(row[column])) for row in summary):
-            ax.text(0.5, 0.5, "not measured", transform=ax.transAxes, ha="center", color="0.4")
-        ax.set_xscale("log", base=2)
-        ax.set_xlim(min(temperatures) / 1.2, max(temperatures) * 1.2)
-        ax.set_xticks(temperatures, [f"{t:g}" for t in temperatures])
-        ax.minorticks_off()
-        ax.set(title=label, xlabel="temperature")
-        if percent:
-            ax.set_ylim(-0.03, 1.03)
-            ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    for ax in list(axes.flat)[len(columns) :]:
-        ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(title)
-    return fig
+def bar_check_leniency(scored: Sequence[ScoredTune]) -> list[dict]:
+    """Per model (the real tunes first): the share of tunes whose bars all fit under the bar check and under
+    the old, lenient pickup rule (helpers.analysis.checks.check_bars with lenient=True)."""
+    groups: dict[str, list[ScoredTune]] = {}
+    for tune in scored:
+        groups.setdefault(tune.model, []).append(tune)
+    rows = []
+    for model, tunes in sorted(groups.items(), key=lambda item: item[0] != REAL):
+        lenient = [check_bars(read_music(tune.abc), tune.quality.finished, lenient=True) for tune in tunes]
+        rows.append(
+            {
+                "model": model,
+                "tunes": len(tunes),
+                "bars_ok": mean(tune.quality.bars_ok for tune in tunes),
+                "bars_ok_lenient": mean(bars.ok for bars in lenient),
+            }
+        )
+    return rows
 
 
-def plot_validity(summary: Sequence[dict]):
-    """Share of tunes passing each check against temperature, with the real tunes' share as a line."""
-    return plot_against_temperature(summary, VALIDITY_CHECKS, "Validity of generated tunes against temperature")
-
-
-def plot_copying(summary: Sequence[dict]):
-    """Copying from the training set against temperature: longest copied passage and shared 8-note sequences."""
-    columns = {
-        "copy_chars_median": "longest copy (characters, median)",
-        "copy_bars_mean": "longest copy (whole bars, mean)",
-        "ngram_share": "8-note sequences found in training",
-    }
-    fig = plot_against_temperature(summary, columns, "Copying from the training tunes against temperature", False)
-    fig.axes[2].set_ylim(-0.03, 1.03)
-    return fig
-
-
-def plot_distributions(generated: Sequence[ScoredTune], real: Sequence[ScoredTune], label: str, top: int = 10):
-    """Each of DISTRIBUTIONS for generated against real tunes, with the total variation distance between them."""
-    fig, axes = new_figure(nrows=3, ncols=2, figsize=(10, 8.5))
-    for ax, (name, distribution) in zip(axes.flat, DISTRIBUTIONS.items(), strict=True):
-        mine, theirs = distribution(generated), distribution(real)
-        categories = [key for key, _ in (theirs + mine).most_common(top)]
-        if name == "pitch class":
-            categories = list(PITCH_NAMES)
-        elif name == "interval":
-            categories = list(range(-12, 13))
-        elif name == "note length":
-            categories.sort(key=Fraction)
-        elif name == "length in bars":
-            categories = sorted(set(mine) | set(theirs))
-        positions = range(len(categories))
-        for offset, (counts, series) in zip((-0.2, 0.2), ((theirs, "real"), (mine, label)), strict=True):
-            total = sum(counts.values()) or 1
-            ax.bar([p + offset for p in positions], [counts[c] / total for c in categories], width=0.4, label=series)
-        if name == "length in bars":
-            names = [f"{c}-{c + LENGTH_BIN - 1}" for c in categories]
-        elif name == "interval":
-            names = [str(c) if c % 3 == 0 else "" for c in categories]
-        else:
-            names = [str(c) for c in categories]
-        ax.set_xticks(list(positions), names, rotation=90 if max(map(len, names), default=0) > 5 else 0, fontsize=8)
-        ax.set(title=f"{name}: total variation {total_variation(mine, theirs):.2f}", ylabel="share")
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{label} against real validation tunes")
-    return fig
+def write_summary(summary: Sequence[dict], folder: Path, name: str = "quality_table") -> Path:
+    """Write the summary, every column, as name.csv under folder."""
+    if not summary:
+        raise ValueError("the summary is empty: score some tunes first")
+    path = Path(folder) / f"{name}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(summary, path)
+    return path

@@ -1,4 +1,4 @@
-"""Inside the network: every hidden unit's activation at every character, heatmaps, and units ranked by ABC facts.
+"""Inside the network: every hidden unit's activation at every character, and units ranked by ABC facts.
 
 Activations are recorded with the sampler's own step function (helpers.rnn.sample), so they are exactly the
 states the network carries while it reads or writes a tune: for every layer the hidden output h, and for
@@ -7,30 +7,27 @@ an LSTM also the cell state c. The activation at character t is the state after 
 
 from __future__ import annotations
 
+import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from helpers.abc.reader import END, START
 from helpers.abc.structure import FACTS, Fact, label_structure
-from helpers.config import CONFIG, VOCAB, RunConfig
+from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
 from helpers.files import write_csv
-from helpers.report.latex import latex_escape
-from helpers.report.plots import STYLE, save_figure
-from helpers.rnn.model import build_model
+from helpers.rnn.model import OneHot
 from helpers.rnn.sample import Sampler
 
 HIDDEN, CELL = "hidden", "cell"
 KIND_NAMES = {HIDDEN: "hidden output h", CELL: "cell state c"}
 KIND_SHORT = {HIDDEN: "h", CELL: "c"}
-NEWLINE_GLYPH = "\u21b5"
-HEATMAP_COLORMAP = "RdBu_r"
 MIN_POSITIVES = 20
 
 
@@ -165,76 +162,33 @@ def run_network(network: Sampler, batch: np.ndarray) -> tuple[list[np.ndarray], 
     return hidden, cell_state
 
 
+def seeded(config: object, rng: np.random.Generator) -> object:
+    """The Keras config with every seed left to Keras (None) drawn from rng instead."""
+    if isinstance(config, dict):
+        return {
+            key: int(rng.integers(1, 2**31)) if key == "seed" and value is None else seeded(value, rng)
+            for key, value in config.items()
+        }
+    if isinstance(config, list):
+        return [seeded(value, rng) for value in config]
+    return config
+
+
 def untrained_network(run_dir: Path, seed: int = 0) -> Sampler:
-    """The same architecture and vocabulary as a run, with its initial random weights: the chance control."""
-    run_dir = Path(run_dir)
-    if not (run_dir / CONFIG).is_file():
-        raise FileNotFoundError(f"{run_dir} holds no run ({CONFIG} is missing)")
-    config, vocab = RunConfig.load(run_dir / CONFIG), Vocabulary.load(run_dir / VOCAB)
-    keras.utils.set_random_seed(seed)
-    return Sampler(build_model(config, vocab.size), vocab)
+    """The run's architecture and vocabulary with fresh random weights, as Keras initialises them: the chance control.
 
-
-# --- heatmaps -------------------------------------------------------------------------------------------------
-
-
-def text_grid(text: str, max_columns: int = 90) -> list[list[int]]:
-    """Rows of character positions as the text is laid out: one row per line (its newline last), long lines wrapped."""
-    if max_columns < 1:
-        raise ValueError(f"max_columns must be at least 1, got {max_columns!r}")
-    rows, row = [], []
-    for i, char in enumerate(text):
-        row.append(i)
-        if char == "\n" or len(row) == max_columns:
-            rows.append(row)
-            row = []
-    if row or not rows:
-        rows.append(row)
-    return rows
-
-
-def neuron_heatmap(
-    activations: Activations,
-    unit: int,
-    layer: int = 0,
-    kind: str = HIDDEN,
-    title: str | None = None,
-    max_columns: int = 90,
-) -> plt.Figure:
-    """One unit's activation over the tune: each character's background coloured by it, with a colour bar.
-
-    Hidden outputs (tanh-bounded) use a fixed -1..1 scale; an LSTM cell state a scale symmetric about 0.
+    Keras draws the seed of each initializer it builds from Python's global random module; here each is drawn
+    from a generator of the given seed, so the same seed gives the same weights and no global state changes.
     """
-    unit = activations.check_unit(unit, layer)
-    values = activations.values(layer, kind)[:, unit]
-    limit = 1.0 if kind == HIDDEN else max(float(np.abs(values).max(initial=0.0)), 1e-6)
-    rows = text_grid(activations.text, max_columns)
-    columns = max(len(row) for row in rows)
-    grid = np.full((len(rows), columns), np.nan)
-    for r, row in enumerate(rows):
-        grid[r, : len(row)] = values[row]
-    with plt.rc_context(STYLE | {"axes.grid": False}):
-        fig, ax = plt.subplots(
-            figsize=(min(max(columns * 0.11 + 1.6, 4.5), 16), len(rows) * 0.2 + 1.0), layout="constrained"
-        )
-        image = ax.imshow(grid, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit, aspect="auto", interpolation="none")
-        for r, row in enumerate(rows):
-            for c, position in enumerate(row):
-                char = activations.text[position]
-                ax.text(
-                    c,
-                    r,
-                    NEWLINE_GLYPH if char == "\n" else char,
-                    ha="center",
-                    va="center",
-                    family="monospace",
-                    fontsize=7.5,
-                    color="white" if abs(values[position]) > 0.65 * limit else "black",
-                )
-        ax.set_axis_off()
-        ax.set_title(title or f"unit {unit}: {activations.describe(layer, kind)}", fontsize=9, loc="left")
-        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label=KIND_NAMES[kind])
-    return fig
+    run_dir = Path(run_dir)
+    if not (run_dir / MODEL).is_file():
+        raise FileNotFoundError(f"{run_dir} holds no trained model ({MODEL} is missing)")
+    with zipfile.ZipFile(run_dir / MODEL) as saved:  # a .keras file is a zip; config.json is the architecture
+        architecture = json.loads(saved.read("config.json"))
+    model = keras.saving.deserialize_keras_object(
+        seeded(architecture, np.random.default_rng(seed)), custom_objects={"helpers>OneHot": OneHot}
+    )
+    return Sampler(model, Vocabulary.load(run_dir / VOCAB))
 
 
 # --- ranking units by structural facts ---------------------------------------------------------------------------
@@ -431,34 +385,7 @@ def example_tune(recorded: Sequence[Activations], fact: Fact) -> Activations:
     raise ValueError(f"no recorded tune shows the fact {fact.name!r} ({fact.description})")
 
 
-def draw_best_units(
-    recorded: Sequence[Activations],
-    rankings: dict[str, UnitRanking],
-    facts: Sequence[str],
-    label: str,
-    folder: Path,
-    layer: int = 0,
-    kind: str = HIDDEN,
-) -> list[tuple[str, str]]:
-    """Draw and save each fact's best unit over the shortest tune that shows the fact: (figure name, caption) each.
-
-    A fact too rare to score is reported in a printed line instead of a figure.
-    """
-    shown = []
-    for fact in facts:
-        ranking = rankings[fact]
-        if not ranking.scored:
-            print(f"{label}: {ranking.summary()}")
-            continue
-        example = example_tune(recorded, ranking.fact)
-        title = f"{label} ({KIND_NAMES[kind]}), {ranking.summary()}"
-        name = "neuron_best_" + "".join(char if char.isalnum() else "-" for char in label) + f"_{fact}"
-        save_figure(neuron_heatmap(example, ranking.best_unit, layer, kind, title=title), folder, name)
-        shown.append((name, f"{title}, over a validation tune."))
-    return shown
-
-
-# --- the table of best scores ---------------------------------------------------------------------------------
+# --- the best scores, and what training added ---------------------------------------------------------------
 
 
 def score_rows(columns: dict[str, dict[str, UnitRanking]]) -> list[dict]:
@@ -482,106 +409,14 @@ def score_rows(columns: dict[str, dict[str, UnitRanking]]) -> list[dict]:
     return rows
 
 
-def score_cell(ranking: UnitRanking | None) -> str:
-    if ranking is None or not ranking.scored:
-        return "--"
-    return f"{ranking.best_score:.2f} (#{ranking.best_unit})"
-
-
-def format_scores(columns: dict[str, dict[str, UnitRanking]]) -> str:
-    """A plain-text table: one row per fact, one column per model, 'best score (#unit)' in each cell."""
-    facts = list(dict.fromkeys(fact for rankings in columns.values() for fact in rankings))
-    first = next(iter(columns.values()))
-    header = ["fact", "measure", *columns]
-    body = [
-        [
-            first[fact].fact.description if fact in first else fact,
-            first[fact].measure if fact in first else "",
-            *(score_cell(rankings.get(fact)) for rankings in columns.values()),
-        ]
-        for fact in facts
-    ]
-    widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [header, *body]
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def latex_text(text: str) -> str:
-    """helpers.report.latex.latex_escape, plus the ABC symbols < > | [ ] and typographic quotes, safe in a table row."""
-    escaped = latex_escape(text)
-    # [ at the start of a table row would be read as the optional argument of the \\ before it.
-    symbols = (("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"), ("[", "{[}"), ("]", "{]}"))
-    for char, command in symbols:
-        escaped = escaped.replace(char, command)
-    opening = True
-    while '"' in escaped:
-        escaped = escaped.replace('"', "``" if opening else "''", 1)
-        opening = not opening
-    return escaped
-
-
-def scores_latex(columns: dict[str, dict[str, UnitRanking]], caption: str, label: str = "tab:neuron-scores") -> str:
-    """A LaTeX table (booktabs) of the best unit's score per fact (rows) and model (columns).
-
-    Columns whose name holds " random " are grouped under "random weights", the others under "trained".
-    """
-    facts = list(dict.fromkeys(fact for rankings in columns.values() for fact in rankings))
-    first = next(iter(columns.values()))
-    names = list(columns)
-    groups = [("random weights" if " random " in name else "trained") for name in names]
-    lines = [
-        r"\begin{table}[ht]",
-        r"\centering\footnotesize\setlength{\tabcolsep}{4pt}",
-        rf"\caption{{{latex_text(caption)}}}",
-        rf"\label{{{label}}}",
-        r"\begin{tabular}{ll" + "r" * len(names) + "}",
-        r"\toprule",
-    ]
-    if len(set(groups)) > 1:
-        spans, rules, start = [], [], 3
-        for group in dict.fromkeys(groups):
-            width = groups.count(group)
-            spans.append(rf"\multicolumn{{{width}}}{{c}}{{{group}}}")
-            rules.append(rf"\cmidrule(lr){{{start}-{start + width - 1}}}")
-            start += width
-        lines += ["& & " + " & ".join(spans) + r" \\", "".join(rules)]
-        names = [name.replace(" random ", " ") for name in names]
-    lines += [" & ".join(["fact", "score", *(latex_text(name) for name in names)]) + r" \\", r"\midrule"]
-    for fact in facts:
-        ranking = first.get(fact)
-        cells = [
-            latex_text(ranking.fact.label if ranking else fact),
-            latex_text(ranking.measure if ranking else ""),
-            *(latex_text(score_cell(rankings.get(fact))) for rankings in columns.values()),
-        ]
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
-    return "\n".join(lines) + "\n"
-
-
-def write_scores(
-    columns: dict[str, dict[str, UnitRanking]], folder: Path, name: str = "neuron_scores", caption: str = ""
-) -> tuple[Path, Path]:
-    """Write the best scores as <name>.csv (one row per fact and model) and <name>.tex (a LaTeX table)."""
+def write_scores(columns: dict[str, dict[str, UnitRanking]], folder: Path, name: str = "neuron_scores") -> Path:
+    """Write the best scores as <name>.csv under folder: one row per fact and model column."""
     if not columns:
         raise ValueError("expected at least one model's rankings to write")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = score_rows(columns)
-    csv_path, tex_path = folder / f"{name}.csv", folder / f"{name}.tex"
-    write_csv(rows, csv_path)
-    caption = caption or (
-        "Best single hidden unit per structural fact: AUC (max of AUC and 1 - AUC) or |Pearson r|, "
-        "with the unit's index; random = the same architecture with untrained weights."
-    )
-    tex_path.write_text(scores_latex(columns, caption), encoding="utf-8")
-    return csv_path, tex_path
-
-
-# --- the report's section ----------------------------------------------------------------------------------------
+    path = Path(folder) / f"{name}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(score_rows(columns), path)
+    return path
 
 
 def random_twin(column: str) -> str:
@@ -602,77 +437,3 @@ def training_gains(columns: dict[str, dict[str, UnitRanking]]) -> list[dict]:
                 trained, untrained = ranking.best_score, twin[fact].best_score
                 gains.append({"fact": ranking.fact, "column": column, "trained": trained, "random": untrained})
     return gains
-
-
-def reading(columns: dict[str, dict[str, UnitRanking]]) -> str:
-    """What the table says, in sentences written from its numbers."""
-    gains = training_gains(columns)
-    if not gains:
-        return "No trained network was ranked next to a random twin."
-
-    def said(row: dict) -> str:
-        return f"{row['fact'].description} ({row['column']}: {row['trained']:.2f} against {row['random']:.2f})"
-
-    binary = sorted((row for row in gains if not row["fact"].numeric), key=lambda r: r["random"] - r["trained"])
-    sentences = [
-        "The largest gains of a trained network over the same network with random weights, in AUC: "
-        + "; ".join(said(row) for row in binary[:4])
-        + "."
-    ]
-    numeric = [row for row in gains if row["fact"].numeric]
-    if numeric:
-        best = max(numeric, key=lambda row: row["trained"] - row["random"])
-        sentences.append(f"The best numeric gain, in |r|: {said(best)}.")
-    best_per_fact: dict[str, float] = {}
-    for row in binary:
-        best_per_fact[row["fact"].description] = max(best_per_fact.get(row["fact"].description, 0.0), row["trained"])
-    weak = [fact for fact, score in best_per_fact.items() if score < 0.7]
-    if weak:
-        sentences.append("No trained unit predicts these facts well (best AUC below 0.7): " + "; ".join(weak) + ".")
-    sentences.append(
-        "A random network's score shows how far the character just read, and the best of many units, go alone; "
-        "only the difference to it is learned."
-    )
-    return " ".join(sentences)
-
-
-def report_section(columns: dict[str, dict[str, UnitRanking]], figures: Sequence[tuple[str, str]], tunes: int) -> str:
-    """The report's "Inside the network" text: method, the heatmaps, the table of best scores and its reading."""
-    first = next(iter(columns.values()))
-    characters = first["header"].characters if "header" in first else 0
-    method = (
-        "Each validation tune, between its \\texttt{<start>} and \\texttt{<end>} lines, is read by the trained "
-        "network, and every hidden unit's activation is recorded after each character (for an LSTM both its "
-        "hidden output $h$ and its cell state $c$). Every character is labelled with facts read from the ABC "
-        "text alone: in the header or the body, in which field line, inside a quoted annotation, a grace group "
-        "or a chord, a note letter, a duration or a bar line, near the end, and the number of characters since "
-        "the last bar line. Each unit is scored by how well its activation alone predicts each fact: "
-        "$\\max(\\mathrm{AUC}, 1 - \\mathrm{AUC})$ for a yes/no fact (rank-based, 0.5 is chance) and $|r|$ for "
-        f"the bar position, over {tunes} validation tunes ({characters:,} characters of tune text). A yes/no fact "
-        f"that fewer than {MIN_POSITIVES} characters have (or lack) is not scored. The control is the same "
-        "architecture with untrained weights, as Keras initialises them, ranked in the same way."
-    )
-    drawn = [f"\\figureif{{{name}}}{{1}}{{{latex_text(caption)}}}" for name, caption in figures]
-    caption = (
-        "Best single hidden unit per structural fact, on held-out tunes: the score and, after #, the unit. "
-        "h: hidden output, c: LSTM cell state; random: the same network with untrained weights."
-    )
-    table = scores_latex(columns, caption)
-    return "\n\n".join([method, *drawn, table, latex_text(reading(columns))]) + "\n"
-
-
-def write_report_section(
-    columns: dict[str, dict[str, UnitRanking]],
-    figures: Sequence[tuple[str, str]],
-    folder: Path,
-    tunes: int,
-    name: str = "neurons_section",
-) -> Path:
-    """Write report_section as <name>.tex under folder (results/<profile>/), where the report looks for it."""
-    if not columns:
-        raise ValueError("expected at least one model's rankings to write")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.tex"
-    path.write_text(report_section(columns, figures, tunes), encoding="utf-8")
-    return path

@@ -7,16 +7,14 @@ each tune is then measured in time proportional to its own length.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from helpers.abc.reader import field_line, header_fields, split_header_body
-from helpers.analysis.checks import BARLINE, ENDING, pitch_sequence
+from helpers.abc.music import pitch_sequence, read_music
+from helpers.abc.reader import header_fields, split_header_body
 
 NGRAM = 8
-BAR_SPLIT = re.compile(rf"(?:{BARLINE})(?:{ENDING})?")
 SEPARATOR = None  # between two training sequences; never in a query, so no match runs across it
 
 
@@ -93,15 +91,10 @@ def tune_body(abc: str) -> str:
 
 
 def bar_texts(abc: str) -> list[str]:
-    """The tune's bars as text without spaces, in order ('|' lines and endings removed)."""
-    lines = [
-        line.rstrip().removesuffix("\\")
-        for line in split_header_body(abc)[1]
-        if not field_line(line) and not line.lstrip().startswith("%")
-    ]
-    music = " ".join(lines)
-    bars = ("".join(piece.split()) for piece in BAR_SPLIT.split(music))
-    return [bar for bar in bars if bar]
+    """The tune's bars as the reader found them, as text without spaces, bar lines, endings and comments."""
+    music = read_music(abc)
+    bars = [*music.bars, music.trailing] if music.trailing is not None else music.bars
+    return [bar.text for bar in bars if bar.text]
 
 
 def ngrams(pitches: Sequence[int], n: int = NGRAM) -> list[tuple[int, ...]]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from helpers.abc.reader import field_line, header_fields, split_header_body
-from helpers.corpus.load import Tune
+from helpers.abc.reader import read_tune, token_field, token_lines
+from helpers.corpus.load import CorpusError, Tune
 
 # Fields that carry music or its title; the rest (sources, transcriber e-mails, notes, lyrics) are dropped.
 KEPT_FIELDS = frozenset("XTMLQKRPV")
@@ -78,41 +77,42 @@ def to_ascii(text: str, report: CleaningReport) -> str:
 
 
 def clean_lines(text: str, report: CleaningReport) -> str:
-    """Drop comment lines, inline comments, trailing spaces and fields outside KEPT_FIELDS."""
+    """Drop comment lines, inline comments, trailing spaces and fields outside KEPT_FIELDS (as the reader sees them)."""
+    tune = read_tune(text)
     kept = []
-    for line in text.split("\n"):
-        if line.lstrip().startswith("%"):
+    for line in token_lines((*tune.header, *tune.body)):
+        kinds = {token.kind for token in line}
+        if "comment" in kinds and kinds <= {"comment", "space"}:
             report.removed_comment_lines += 1
             continue
-        line = re.sub(r"(?<!\\)%.*$", "", line).rstrip()
-        field = field_line(line)
-        if field and field[0] not in KEPT_FIELDS:
-            report.removed_field_lines[field[0]] += 1
+        if line and line[0].kind == "field" and token_field(line[0])[0] not in KEPT_FIELDS:
+            report.removed_field_lines[token_field(line[0])[0]] += 1
             continue
-        if line:
-            kept.append(line)
+        cleaned = "".join(token.text for token in line if token.kind != "comment").rstrip()
+        if cleaned:
+            kept.append(cleaned)
     return "\n".join(kept)
 
 
 def clean_tunes(tunes: list[Tune]) -> tuple[list[Tune], CleaningReport]:
-    """Cleaned tunes, without empty, header-only or duplicate ones, and the report of it all."""
+    """Cleaned tunes, without empty, header-only or duplicate ones, and the report; CorpusError if none is left."""
     report = CleaningReport(tunes_in=len(tunes))
     kept: list[Tune] = []
     seen: set[str] = set()
     seen_titles: set[tuple[str, str, str]] = set()
     for tune in tunes:
         text = clean_lines(to_ascii(tune.text, report), report)
-        header, body = split_header_body(text)
+        read = read_tune(text)
         if not text.strip():
             report.drop("empty", tune)
-        elif not any((field_line(line) or ("",))[0] == "K" for line in header):
+        elif "K" not in read.fields:
             report.drop("no K: field, so no tune body can be found", tune)
-        elif not body:
+        elif not text[read.body_start :].strip():
             report.drop("header only, no notes", tune)
         else:
             # Two copies that differ only in their X: number are the same tune.
             key = "\n".join(line for line in text.split("\n") if not line.startswith("X:"))
-            fields = header_fields(text)
+            fields = read.fields
             title = (tune.source, fields.get("X", ""), fields.get("T", ""))
             if key in seen:
                 report.drop("exact duplicate of an earlier tune", tune)
@@ -123,4 +123,7 @@ def clean_tunes(tunes: list[Tune]) -> tuple[list[Tune], CleaningReport]:
                 seen_titles.add(title)
                 kept.append(Tune(tune.source, text))
     report.tunes_out = len(kept)
+    if not kept:
+        reasons = "; ".join(f"{count} {reason}" for reason, count in report.dropped.most_common())
+        raise CorpusError(f"cleaning kept none of the {len(tunes)} tunes read: {reasons or 'no tunes were given'}")
     return kept, report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,20 +40,46 @@ def music21_corpus_dir() -> Path:
     return Path(music21.__file__).resolve().parent / "corpus"
 
 
+# Byte-order marks and their codecs; the UTF-32 marks first, since UTF-32-LE's begins with UTF-16-LE's.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """The bytes as text: by their byte-order mark if they have one, else UTF-8, else Windows-1252."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                return raw[len(mark) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise CorpusError(
+                    f"{path} starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
+                    f"text (byte {error.start}); save it as UTF-8"
+                ) from None
+    if b"\x00" in raw[:65536]:
+        raise CorpusError(
+            f"{path} looks like a binary file, not ABC text: it holds NUL bytes and starts with no byte-order mark "
+            f"({', '.join(encoding.upper() for _, encoding in BYTE_ORDER_MARKS)}); if it is text, save it as UTF-8"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def read_text(path: Path) -> str:
-    """A text file as str: UTF-8, else Windows-1252; binary or empty files are refused."""
+    """A text file as str, with \\n line endings; binary or empty files are refused."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such ABC file: {path}")
-    raw = path.read_bytes()
-    if not raw.strip():
+    text = decode_text(path.read_bytes(), path)
+    if not text.strip():
         raise CorpusError(f"{path} is empty")
-    if b"\x00" in raw[:65536]:
-        raise CorpusError(f"{path} looks like a binary file, not ABC text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -112,11 +140,15 @@ def load_abc_path(path: str | Path) -> list[Tune]:
 
 
 def load_collections(names: list[str] | tuple[str, ...]) -> list[Tune]:
-    """Tunes of music21's packaged folk collections, by name ('all' for every one)."""
-    names = list(FOLK_COLLECTIONS) if list(names) == ["all"] else list(names)
+    """Tunes of music21's packaged folk collections, by name ('all' for every one; each name read once)."""
+    if isinstance(names, str):
+        raise TypeError(f"expected a list of collection names, got the str {names!r}; load_corpus reads a spec")
+    names = list(FOLK_COLLECTIONS) if "all" in names else list(dict.fromkeys(names))
+    if not names:
+        raise CorpusError(f"no collection names given; expected 'all' or some of {list(FOLK_COLLECTIONS)}")
     unknown = [name for name in names if name not in FOLK_COLLECTIONS]
-    if unknown or not names:
-        raise CorpusError(f"unknown corpus {unknown or names}; expected 'all' or some of {list(FOLK_COLLECTIONS)}")
+    if unknown:
+        raise CorpusError(f"unknown corpus {unknown}; expected 'all' or some of {list(FOLK_COLLECTIONS)}")
     tunes = []
     for name in names:
         for file in sorted((music21_corpus_dir() / name).glob("*.abc")):
@@ -129,8 +161,12 @@ def is_path_spec(spec: str) -> bool:
     return "/" in spec or "\\" in spec or Path(spec).suffix != "" or Path(spec).expanduser().exists()
 
 
-def load_corpus(spec: str) -> list[Tune]:
+def load_corpus(spec: str | os.PathLike) -> list[Tune]:
     """Tunes from a spec: 'oneills1850', 'oneills1850,ryansMammoth', 'all', or a path."""
+    if isinstance(spec, os.PathLike):
+        return load_abc_path(spec)
+    if not isinstance(spec, str):
+        raise TypeError(f"corpus spec must be a str (collection names or a path), got {spec!r}")
     if not spec.strip():
         raise CorpusError(f"empty corpus spec; expected 'all', some of {list(FOLK_COLLECTIONS)}, or a path")
     if is_path_spec(spec):

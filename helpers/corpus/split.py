@@ -45,11 +45,15 @@ def split_by_tune(
     tunes: list[Tune], seed: int, fractions: tuple[float, float] = (0.1, 0.1), max_tunes: int | None = None
 ) -> Split:
     """Shuffle whole tunes with the seed and cut them into train, validation and test sets."""
+    if len(fractions) != 2 or not all(isinstance(f, int | float) and not isinstance(f, bool) for f in fractions):
+        raise ValueError(f"fractions must be two numbers (validation, test), got {fractions!r}")
     validation_fraction, test_fraction = fractions
     if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
         raise ValueError(f"validation and test fractions {fractions} must be in (0, 1) and sum below 1")
-    if max_tunes is not None and max_tunes < 3:
-        raise ValueError(f"max_tunes must be at least 3 (one tune per set) or None, got {max_tunes}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if max_tunes is not None and (isinstance(max_tunes, bool) or not isinstance(max_tunes, int) or max_tunes < 3):
+        raise ValueError(f"max_tunes must be an integer of at least 3 (one tune per set) or None, got {max_tunes!r}")
     order = np.random.default_rng(seed).permutation(len(tunes))[:max_tunes]
     chosen = [tunes[i] for i in order]
     n_validation = max(1, round(len(chosen) * validation_fraction))

@@ -24,13 +24,46 @@ def latex_escape(text: str) -> str:
     return "".join(replacements.get(char, char) for char in text)
 
 
+def latex_text(text: str) -> str:
+    """latex_escape, plus the ABC symbols < > | [ ] and typographic quotes: plain text safe in a table cell."""
+    escaped = latex_escape(text)
+    # [ at the start of a table row would be read as the optional argument of the \\ before it.
+    symbols = (("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"), ("[", "{[}"), ("]", "{]}"))
+    for char, command in symbols:
+        escaped = escaped.replace(char, command)
+    opening = True
+    while '"' in escaped:
+        escaped = escaped.replace('"', "``" if opening else "''", 1)
+        opening = not opening
+    return escaped
+
+
+def group_header(groups: list[tuple[str, int]]) -> list[str]:
+    """A header row that spans each named group over its columns, with a rule under each name."""
+    spans, rules, start = [], [], 1
+    for name, width in groups:
+        spans.append(rf"\multicolumn{{{width}}}{{c}}{{{name}}}" if name else " & ".join([""] * width))
+        if name:
+            rules.append(rf"\cmidrule(lr){{{start}-{start + width - 1}}}")
+        start += width
+    return [" & ".join(spans) + r" \\", "".join(rules)]
+
+
 def latex_table(
-    header: list[str], rows: list[list[str]], caption: str, label: str, column_gap: str | None = None
+    header: list[str],
+    rows: list[list[str]],
+    caption: str,
+    label: str,
+    column_gap: str | None = None,
+    groups: list[tuple[str, int]] | None = None,
 ) -> str:
     """A booktabs table; cells are used as given (escape text with latex_escape first).
 
     column_gap (e.g. "4pt") narrows the space between columns, so that a table with many fits the page.
+    groups, e.g. [("", 2), ("trained", 3)], adds a row above the header naming consecutive columns ("": none).
     """
+    if groups is not None and sum(width for _, width in groups) != len(header):
+        raise ValueError(f"the groups {groups} span {sum(w for _, w in groups)} columns; the header has {len(header)}")
     gap = rf"\setlength{{\tabcolsep}}{{{column_gap}}}" if column_gap else ""
     lines = [
         r"\begin{table}[ht]",
@@ -41,6 +74,7 @@ def latex_table(
         r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
         r"\begin{tabular}{" + "l" * 2 + "r" * (len(header) - 2) + "}",
         r"\toprule",
+        *(group_header(groups) if groups else []),
         " & ".join(header) + r" \\",
         r"\midrule",
         *(" & ".join(row) + r" \\" for row in rows),

@@ -66,13 +66,18 @@ def loss_curves(history: list[dict], title: str):
     return fig
 
 
-def factor_curves(train: dict, validation: dict, title: str):
-    """Training and validation loss per epoch for each level of a factor: mean over seeds, band of ±1 std."""
+def factor_curves(train: dict, validation: dict, title: str, budget: int | None = None):
+    """Training and validation loss per epoch for each level of a factor: mean over seeds, band of ±1 std.
+
+    budget (epochs) marks the fixed budget on curves that trained longer, to convergence.
+    """
     fig, axes = new_figure(ncols=2, sharey=True, figsize=(9, 3.6))
     for ax, curves, name in zip(axes, (train, validation), ("training", "validation"), strict=True):
         for label, (epochs, mean, spread) in curves.items():
             (line,) = ax.plot(epochs, mean, label=label)
             ax.fill_between(epochs, mean - spread, mean + spread, color=line.get_color(), alpha=0.2)
+        if budget is not None:
+            ax.axvline(budget, color="grey", linestyle="--", linewidth=1, label=f"{budget}-epoch budget")
         ax.set(title=f"{title}: {name}", xlabel="epoch")
     axes[0].set_ylabel("cross-entropy (nats / character)")
     axes[1].legend(title=title)

@@ -6,6 +6,9 @@ import keras
 
 from helpers.config import RunConfig
 
+# The output layer's activations the package reads: logits ("linear") or probabilities ("softmax").
+OUTPUT_ACTIVATIONS = ("linear", "softmax")
+
 
 @keras.saving.register_keras_serializable(package="helpers")
 class OneHot(keras.layers.Layer):
@@ -41,6 +44,17 @@ def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
             x = keras.layers.Dropout(config.dropout, name=f"dropout_{layer}")(x)
     probabilities = keras.layers.Dense(vocab_size, activation="softmax", name="next_char")(x)
     return keras.Model(ids, probabilities, name=config.slug)
+
+
+def gives_logits(model: keras.Model) -> bool:
+    """True if the output layer gives logits (linear), False if probabilities (softmax, as older runs did)."""
+    output = model.layers[-1]
+    activation = output.get_config().get("activation")
+    if activation not in OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"output layer {output.name!r} has activation={activation!r}; expected one of {OUTPUT_ACTIVATIONS}"
+        )
+    return activation == "linear"
 
 
 def make_optimizer(config: RunConfig) -> keras.optimizers.Optimizer:

@@ -1,4 +1,8 @@
-"""Finding trained models: the runs of a profile, and the small models shipped with the package."""
+"""Finding trained models: the runs of a profile, and the small models shipped with the package.
+
+A run is finished when its completion marker, metrics.json, exists: training writes it last, after the whole
+model, so a folder caught mid-training or mid-save is never listed, loaded or shipped.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import shutil
 from pathlib import Path
 
 from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, project_root
+from helpers.files import replacing
 
-SHIPPED_FILES = (CONFIG, DATA, METRICS, MODEL, VOCAB)
+SHIPPED_FILES = (CONFIG, DATA, MODEL, VOCAB, METRICS)  # the completion marker last
 
 
 def shipped_model_dir(root: Path | None = None, name: str = "baseline") -> Path:
@@ -15,13 +20,18 @@ def shipped_model_dir(root: Path | None = None, name: str = "baseline") -> Path:
     return (Path(root) if root else project_root()) / "models" / name
 
 
+def is_finished(run_dir: Path) -> bool:
+    """Whether run_dir holds a finished run: a whole model and, written after it, the metrics."""
+    return (Path(run_dir) / METRICS).is_file() and (Path(run_dir) / MODEL).is_file()
+
+
 def finished_runs(runs_dir: Path) -> dict[str, Path]:
-    """Every run folder under runs_dir that holds a trained model, by name; the baseline first."""
+    """Every run folder under runs_dir that holds a finished run, by name; the baseline first."""
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
         return {}
     paths = sorted(runs_dir.iterdir(), key=lambda path: (path.name != "baseline", path.name))
-    return {path.name: path for path in paths if (path / MODEL).is_file()}
+    return {path.name: path for path in paths if not path.name.startswith(".") and is_finished(path)}
 
 
 def available_models(runs_dir: Path, root: Path | None = None) -> dict[str, Path]:
@@ -37,11 +47,13 @@ def available_models(runs_dir: Path, root: Path | None = None) -> dict[str, Path
 def ship_model(run_dir: Path, root: Path | None = None, name: str = "baseline") -> Path:
     """Copy a finished run's model, vocabulary, config and metrics over the shipped model of that name."""
     run_dir = Path(run_dir)
-    missing = [name for name in SHIPPED_FILES if not (run_dir / name).is_file()]
+    missing = [file for file in SHIPPED_FILES if not (run_dir / file).is_file()]
     if missing:
         raise FileNotFoundError(f"{run_dir} is not a finished run: {missing} missing")
     target = shipped_model_dir(root, name)
     target.mkdir(parents=True, exist_ok=True)
-    for name in SHIPPED_FILES:
-        shutil.copy2(run_dir / name, target / name)
+    (target / METRICS).unlink(missing_ok=True)  # unfinished until every file is in place
+    for file in SHIPPED_FILES:
+        with replacing(target / file) as partial:
+            shutil.copy2(run_dir / file, partial)
     return target

@@ -6,6 +6,7 @@ whole batch of tunes at once; nothing re-reads the growing text.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,11 @@ from threadpoolctl import threadpool_limits
 from helpers.abc.reader import END, START
 from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import OneHot, gives_logits
 
 DEFAULT_PRIME = f"{START}\n"
+# Below this, logits / T overflow; top_k=1 is the greedy limit of T -> 0.
+MIN_TEMPERATURE = 1e-6
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -77,25 +81,103 @@ class GeneratedTune:
         return whole.removeprefix(START).strip("\n") + "\n"
 
 
+# The cell settings whose equations RecurrentLayer.step implements; any other value is refused.
+SUPPORTED_CELL_SETTINGS = {
+    "SimpleRNN": {"activation": "tanh"},
+    "LSTM": {"activation": "tanh", "recurrent_activation": "sigmoid"},
+    "GRU": {"activation": "tanh", "recurrent_activation": "sigmoid", "reset_after": True},
+}
+SUPPORTED_SEQUENCE_SETTINGS = {
+    "use_bias": True,
+    "return_sequences": True,
+    "return_state": False,
+    "go_backwards": False,
+    "stateful": False,
+}
+RECURRENT_TYPES = {getattr(keras.layers, cell): cell for cell in SUPPORTED_CELL_SETTINGS}
+# Layers that do nothing at sampling time.
+PASS_THROUGH_TYPES = (keras.layers.InputLayer, keras.layers.Dropout)
+SUPPORTED_LAYERS = "OneHot or Embedding, then SimpleRNN, LSTM or GRU layers (Dropout between them), then Dense"
+# A loaded model must agree with the NumPy equations on a short text to this absolute tolerance.
+CHECK_LENGTH, CHECK_TOLERANCE = 40, 1e-4
+
+
+def check_layer_settings(layer: keras.layers.Layer, supported: dict) -> None:
+    """Refuse a layer whose configuration has a setting the NumPy equations do not implement."""
+    config = layer.get_config()
+    for setting, value in supported.items():
+        if config.get(setting) != value:
+            raise ValueError(
+                f"layer {layer.name!r} ({type(layer).__name__}) has {setting}={config.get(setting)!r}; "
+                f"the NumPy sampler implements only {setting}={value!r}"
+            )
+
+
+def read_layers(model: keras.Model) -> tuple[keras.layers.Layer, list[keras.layers.Layer], keras.layers.Dense]:
+    """The input encoding, the recurrent layers and the output layer, in model order, each one checked."""
+    encoding, recurrent, output = None, [], None
+    for layer in model.layers:
+        if isinstance(layer, PASS_THROUGH_TYPES):
+            continue
+        if output is not None:
+            raise ValueError(
+                f"layer {layer.name!r} follows the output layer {output.name!r}; expected {SUPPORTED_LAYERS}"
+            )
+        if type(layer) in (OneHot, keras.layers.Embedding) and encoding is None and not recurrent:
+            if isinstance(layer, keras.layers.Embedding):
+                check_layer_settings(layer, {"mask_zero": False})
+            encoding = layer
+        elif type(layer) in RECURRENT_TYPES and encoding is not None:
+            cell = RECURRENT_TYPES[type(layer)]
+            check_layer_settings(layer, SUPPORTED_SEQUENCE_SETTINGS | SUPPORTED_CELL_SETTINGS[cell])
+            recurrent.append(layer)
+        elif type(layer) is keras.layers.Dense and recurrent:
+            check_layer_settings(layer, {"use_bias": True})
+            output = layer
+        else:
+            raise ValueError(
+                f"layer {layer.name!r} ({type(layer).__name__}) is not where the NumPy sampler can run it; "
+                f"expected {SUPPORTED_LAYERS}"
+            )
+    if output is None:
+        raise ValueError(
+            f"model {model.name!r} has no Dense output layer after a recurrent layer; expected {SUPPORTED_LAYERS}"
+        )
+    # Linear or softmax, the Dense layer's value before its activation is the logits, which step returns;
+    # gives_logits refuses any other output activation.
+    gives_logits(model)
+    return encoding, recurrent, output
+
+
 class Sampler:
     """Next-character probabilities and sampling with the weights of a trained model."""
 
     def __init__(self, model: keras.Model, vocab: Vocabulary) -> None:
         self.vocab = vocab
-        layers = {layer.name: layer for layer in model.layers}
-        if "onehot" in layers:
-            self.input_table = None
-        else:
-            self.input_table = np.asarray(layers["embedding"].embeddings, dtype=np.float32)
-        recurrent = [layers[name] for name in sorted(layers) if name.startswith("rnn_")]
+        encoding, recurrent, output = read_layers(model)
+        self.input_table = None if isinstance(encoding, OneHot) else np.asarray(encoding.embeddings, dtype=np.float32)
         self.layers = [
-            RecurrentLayer(type(layer).__name__, *(np.asarray(w, dtype=np.float32) for w in layer.cell.weights))
+            RecurrentLayer(RECURRENT_TYPES[type(layer)], *(np.asarray(w, dtype=np.float32) for w in layer.cell.weights))
             for layer in recurrent
         ]
-        self.output_kernel, self.output_bias = (np.asarray(w, dtype=np.float32) for w in layers["next_char"].weights)
+        self.output_kernel, self.output_bias = (np.asarray(w, dtype=np.float32) for w in output.weights)
         if self.output_kernel.shape[1] != vocab.size:
             raise ValueError(
                 f"the model predicts {self.output_kernel.shape[1]} symbols, the vocabulary has {vocab.size}"
+            )
+        self.check_against(model)
+
+    def check_against(self, model: keras.Model) -> None:
+        """Fail loudly if these NumPy equations' probabilities differ from the Keras model's on a short text."""
+        ids = np.random.default_rng(0).integers(0, self.vocab.size, CHECK_LENGTH, dtype=np.int32)
+        expected = np.asarray(model(ids[None, :], training=False), dtype=np.float64)[0]
+        if gives_logits(model):
+            expected = softmax(expected)
+        difference = float(np.abs(self.probabilities_of_ids(ids) - expected).max())
+        if not difference <= CHECK_TOLERANCE:
+            raise ValueError(
+                f"model {model.name!r}: the NumPy sampler's probabilities differ from Keras's by {difference:.2g} "
+                f"(tolerance {CHECK_TOLERANCE}); the model computes something the sampler does not implement"
             )
 
     @classmethod
@@ -126,6 +208,8 @@ class Sampler:
 
     def encode_prime(self, prime: str) -> np.ndarray:
         """The prime's ids; characters the model never saw are an error, not a guess."""
+        if not isinstance(prime, str):
+            raise TypeError(f"the prime must be a str, got {prime!r} ({type(prime).__name__})")
         if not prime:
             raise ValueError("the prime must hold at least one character, e.g. '<start>\\n'")
         unknown = self.vocab.unknown_characters(prime)
@@ -135,7 +219,10 @@ class Sampler:
 
     def probabilities(self, text: str) -> np.ndarray:
         """(len(text), vocab) probabilities of each next character, reading text one character at a time."""
-        ids = self.encode_prime(text)
+        return self.probabilities_of_ids(self.encode_prime(text))
+
+    def probabilities_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """(len(ids), vocab) probabilities of each next character, reading the ids one at a time."""
         state = self.initial_state(1)
         rows = []
         for char_id in ids:
@@ -154,7 +241,7 @@ class Sampler:
         top_p: float | None = None,
     ) -> list[GeneratedTune]:
         """n tunes written after the prime, each stopping at <end> or after max_length characters."""
-        check_sampling(n, temperature, max_length, top_k, top_p)
+        check_sampling(n, temperature, max_length, seed, top_k, top_p)
         noise = RowNoise(seed, n)
         prime_ids = self.encode_prime(prime)
         end_ids = self.vocab.encode(END)
@@ -209,23 +296,52 @@ class RowNoise:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
+    """Probabilities from logits along the last axis."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
-def check_sampling(n: int, temperature: float, max_length: int, top_k: int | None, top_p: float | None) -> None:
-    """One clear error per bad sampling argument."""
-    if not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"the number of tunes (batch size) must be at least 1, got {n!r}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature!r}")
-    if not isinstance(max_length, int | np.integer) or max_length < 1:
-        raise ValueError(f"max_length must be at least 1, got {max_length!r}")
-    if top_k is not None and top_k < 1:
-        raise ValueError(f"top_k must be at least 1 or None, got {top_k!r}")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}")
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Log-probabilities from logits along the last axis, without overflow."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def check_integer(what: str, value, minimum: int) -> None:
+    """A TypeError unless value is an int (bools are not), a ValueError if it is below minimum."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{what} must be at least {minimum}, got {value!r}")
+
+
+def check_real(name: str, value) -> None:
+    """A TypeError unless value is a real number (bools are not), a ValueError if it is not finite."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def check_sampling(
+    n: int, temperature: float, max_length: int, seed: int, top_k: int | None, top_p: float | None
+) -> None:
+    """One clear error per bad sampling argument: a TypeError for the wrong type, a ValueError out of range."""
+    check_integer("the number of tunes (batch size) n", n, 1)
+    check_real("temperature", temperature)
+    if not temperature >= MIN_TEMPERATURE:
+        raise ValueError(
+            f"temperature must be at least {MIN_TEMPERATURE}, got {temperature!r}; for greedy sampling use top_k=1"
+        )
+    check_integer("max_length", max_length, 1)
+    check_integer("the seed", seed, 0)
+    if top_k is not None:
+        check_integer("top_k (or None)", top_k, 1)
+    if top_p is not None:
+        check_real("top_p", top_p)
+        if not 0 < top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}")
 
 
 def draw(

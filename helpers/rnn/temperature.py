@@ -9,7 +9,9 @@ import numpy as np
 
 from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import gives_logits
 from helpers.rnn.pipeline import make_chunks
+from helpers.rnn.sample import log_softmax
 
 
 def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length: int = 100) -> dict[float, float]:
@@ -23,11 +25,11 @@ def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length:
     model = keras.models.load_model(run_dir / MODEL)
     ids = Vocabulary.load(run_dir / VOCAB).encode(text)
     inputs, targets = make_chunks(ids, chunk_length)
-    log_p = np.log(np.clip(model.predict(inputs, batch_size=256, verbose=0), 1e-30, None)).astype(np.float64)
+    outputs = model.predict(inputs, batch_size=256, verbose=0).astype(np.float64)
+    # Older runs' models end in a softmax (probabilities), newer ones in logits.
+    log_p = log_softmax(outputs) if gives_logits(model) else np.log(np.clip(outputs, 1e-30, None))
     losses = {}
     for temperature in temperatures:
-        scaled = log_p / temperature
-        log_normaliser = np.log(np.exp(scaled - scaled.max(-1, keepdims=True)).sum(-1)) + scaled.max(-1)
-        chosen = np.take_along_axis(scaled, targets[..., None], axis=-1)[..., 0]
-        losses[float(temperature)] = float((log_normaliser - chosen).mean())
+        tempered = log_softmax(log_p / temperature)
+        losses[float(temperature)] = float(-np.take_along_axis(tempered, targets[..., None], axis=-1).mean())
     return losses

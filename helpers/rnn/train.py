@@ -1,26 +1,52 @@
-"""Train one run with model.fit and callbacks; everything it learns lives in its own folder."""
+"""Train one run with model.fit and callbacks; everything it learns lives in its own folder.
+
+A run survives being killed at any moment: after each epoch its weights and optimizer state are saved whole
+(backup/epoch-NNNN.weights.h5, written under a temporary name and then renamed), every random choice of an
+epoch follows from (seed, epoch), and a restart resumes from the newest whole checkpoint, dropping the history
+rows logged after it, so the resumed run's history is the one an uninterrupted run would have written.
+"""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import math
+import os
+import platform
 import shutil
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import filelock
 import keras
+import numpy as np
 import tensorflow as tf
 
-from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS, MODEL, VOCAB, RunConfig  # noqa: F401
-from helpers.corpus.split import PreparedData
+from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS, MODEL, VOCAB, RunConfig
+from helpers.corpus.split import PreparedData, read_prepared
 from helpers.corpus.vocab import Vocabulary
+from helpers.files import remove_partial_files, replacing, write_csv, write_json, write_text
 from helpers.rnn.model import build_model, compile_model
-from helpers.rnn.pipeline import make_dataset
+from helpers.rnn.pipeline import batches_per_epoch, make_dataset, make_training_dataset
+from helpers.rnn.runs import is_finished
+
+LOCK, LOCK_HOLDER = ".training.lock", ".training.pid"  # in the run folder, while a process trains into it
+CHECKPOINT_PREFIX, CHECKPOINT_SUFFIX = "epoch-", ".weights.h5"  # backup/epoch-0003.weights.h5: 3 epochs done
 
 
 class RunConflictError(ValueError):
     """A run folder already holds a run with other settings or other data."""
+
+
+class RunBusyError(RuntimeError):
+    """Another process is training into the same run folder."""
+
+
+class LossNotFiniteError(RuntimeError):
+    """The training loss became NaN or infinite: the run diverged and is not a result."""
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -32,6 +58,84 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["epoch_seconds"] = time.perf_counter() - self.started
+
+
+class EpochRandomState(keras.callbacks.Callback):
+    """Seeds every random generator from (seed, epoch) as an epoch begins, so a resumed epoch draws the same dropout."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.seed = seed
+
+    def on_epoch_begin(self, epoch, logs=None):
+        states = [v for v in self.model.non_trainable_variables if v.name == "seed_generator_state"]
+        seeds = np.random.default_rng([self.seed, epoch]).integers(2**31 - 1, size=len(states) + 1)
+        keras.utils.set_random_seed(int(seeds[0]))
+        for state, seed in zip(states, seeds[1:], strict=True):
+            state.assign(np.array([seed, 0], dtype=state.dtype))
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """After each epoch with a finite loss, saves weights and optimizer state whole; keeps the newest two."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not all(math.isfinite(float((logs or {}).get(name, math.nan))) for name in ("loss", "val_loss")):
+            return  # a diverged epoch is never resumed from
+        with replacing(self.folder / f"{CHECKPOINT_PREFIX}{epoch + 1:04d}{CHECKPOINT_SUFFIX}") as partial:
+            self.model.save_weights(partial)
+        for older in checkpoints(self.folder)[:-2]:
+            older.unlink()
+
+
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """Early stopping on the validation loss that also counts the epochs logged before a resume."""
+
+    def __init__(self, patience: int, history: list[dict]) -> None:
+        super().__init__(monitor="val_loss", mode="min", patience=patience)
+        self.history_before = history
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.history_before:
+            self.best = min(row["val_loss"] for row in self.history_before)
+            self.wait = epochs_since_best(self.history_before)
+
+
+def epochs_since_best(history: Sequence[dict]) -> int:
+    """Epochs logged after the first one with the lowest validation loss (what EarlyStopping waits on)."""
+    losses = [row["val_loss"] for row in history]
+    return len(losses) - 1 - losses.index(min(losses))
+
+
+def checkpoints(folder: Path) -> list[Path]:
+    """The whole epoch checkpoints in folder, oldest first (one being written has a temporary name)."""
+    found = Path(folder).glob(f"{CHECKPOINT_PREFIX}*{CHECKPOINT_SUFFIX}")
+    return sorted(found, key=epochs_in)
+
+
+def epochs_in(checkpoint: Path) -> int:
+    """How many epochs a checkpoint holds, from its name."""
+    return int(checkpoint.name.removeprefix(CHECKPOINT_PREFIX).removesuffix(CHECKPOINT_SUFFIX))
+
+
+def restore_checkpoint(model: keras.Model, folder: Path) -> int:
+    """Load the newest checkpoint that reads into the compiled model; return its epochs (0: none, start afresh)."""
+    saved = checkpoints(folder)
+    if not saved:
+        return 0
+    model.optimizer.build(model.trainable_variables)  # the checkpoint holds the optimizer's state too
+    errors = []
+    for checkpoint in reversed(saved):
+        try:
+            model.load_weights(checkpoint)
+            return epochs_in(checkpoint)
+        except (OSError, ValueError) as error:
+            errors.append(f"{checkpoint.name}: {error}")
+    raise RuntimeError(f"no checkpoint in {folder} could be read ({'; '.join(errors)}); remove it to start afresh")
 
 
 def to_bits(nats: float) -> float:
@@ -50,9 +154,26 @@ def read_history(run_dir: Path) -> list[dict]:
     path = Path(run_dir) / HISTORY
     if not path.is_file():
         return []
+    rows = {}
     with path.open(newline="") as handle:
-        rows = {int(row["epoch"]): {k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)}
+        for row in csv.DictReader(handle):
+            try:
+                values = {name: float(value) for name, value in row.items()}
+            except (TypeError, ValueError):
+                continue  # a row cut off by a kill; the epoch is redone on resume
+            rows[int(values["epoch"])] = values
     return [rows[epoch] | {"epoch": epoch} for epoch in sorted(rows)]
+
+
+def keep_history(run_dir: Path, epochs: int) -> list[dict]:
+    """Drop the history rows of epochs after the restored checkpoint (a kill can leave one) and return the rest."""
+    path = Path(run_dir) / HISTORY
+    kept = [row for row in read_history(run_dir) if row["epoch"] < epochs]
+    if kept:
+        write_csv(kept, path)
+    else:
+        path.unlink(missing_ok=True)
+    return kept
 
 
 def read_metrics(run_dir: Path) -> dict:
@@ -73,10 +194,49 @@ def check_run_dir(run_dir: Path, config: RunConfig, fingerprint: str) -> None:
             raise RunConflictError(f"{run_dir} was trained on other data ({trained_on}); choose another name")
 
 
-def make_callbacks(run_dir: Path, config: RunConfig) -> list[keras.callbacks.Callback]:
-    """Timer, NaN guard, best checkpoint, history, crash backup and optional early stopping, in that order."""
-    best_so_far = min((row["val_loss"] for row in read_history(run_dir)), default=None)
+@contextmanager
+def training_lock(run_dir: Path) -> Iterator[None]:
+    """Hold run_dir for this process alone while it trains; the lock dies with the process, even a killed one."""
+    lock = filelock.FileLock(run_dir / LOCK)
+    try:
+        lock.acquire(blocking=False)
+    except filelock.Timeout:
+        holder = run_dir / LOCK_HOLDER
+        pid = (holder.read_text(encoding="utf-8").strip() if holder.is_file() else "") or "unknown"
+        raise RunBusyError(
+            f"{run_dir} is being trained by another process (pid {pid}); wait for it to end or choose another folder"
+        ) from None
+    try:
+        write_text(f"{os.getpid()}\n", run_dir / LOCK_HOLDER)  # only for the message another process shows
+        yield
+    finally:
+        (run_dir / LOCK_HOLDER).unlink(missing_ok=True)
+        lock.release()
+
+
+def reusable_metrics(run_dir: Path, config: RunConfig, data: PreparedData) -> dict | None:
+    """The metrics of the same run finished before in run_dir, None if there is none; another run is refused."""
+    check_run_dir(run_dir, config, data.fingerprint)
+    if not is_finished(run_dir):
+        return None
+    print(f"{run_dir.name}: finished before, reusing its results")
+    return read_metrics(run_dir)
+
+
+def write_run_description(run_dir: Path, config: RunConfig, vocab: Vocabulary, data: PreparedData) -> None:
+    """Settings, vocabulary and data fingerprint, each written whole; leftovers of interrupted writes removed."""
+    remove_partial_files(run_dir)
+    remove_partial_files(run_dir / BACKUP)
+    config.save(run_dir / CONFIG)
+    with replacing(run_dir / VOCAB) as partial:
+        vocab.save(partial)
+    write_json({"fingerprint": data.fingerprint, **data.manifest}, run_dir / DATA)
+
+
+def make_callbacks(run_dir: Path, config: RunConfig, history: list[dict]) -> list[keras.callbacks.Callback]:
+    """Random state, timer, NaN guard, best weights, history, early stopping, then the epoch checkpoint."""
     callbacks = [
+        EpochRandomState(config.seed),
         EpochTimer(),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.ModelCheckpoint(
@@ -84,53 +244,84 @@ def make_callbacks(run_dir: Path, config: RunConfig) -> list[keras.callbacks.Cal
             monitor="val_loss",
             save_best_only=True,
             save_weights_only=True,
-            initial_value_threshold=best_so_far,
+            initial_value_threshold=min((row["val_loss"] for row in history), default=None),
         ),
         keras.callbacks.CSVLogger(run_dir / HISTORY, append=True),
-        keras.callbacks.BackupAndRestore(run_dir / BACKUP, delete_checkpoint=False),
     ]
     if config.early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(patience=config.early_stopping_patience))
+        callbacks.append(ResumableEarlyStopping(config.early_stopping_patience, history))
+    # Last: an epoch counts as done only once everything above has logged it.
+    callbacks.append(EpochCheckpoint(run_dir / BACKUP))
     return callbacks
+
+
+def machine_facts() -> dict:
+    """The machine this run trains on (CPU cores, GPUs TensorFlow sees, operating system), for its wall times."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "gpus": len(tf.config.list_logical_devices("GPU")),
+        "platform": platform.platform(),
+    }
 
 
 def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="auto", callbacks=()) -> dict:
     """Train (or resume, or reuse) the run in run_dir and return its final metrics."""
     run_dir = Path(run_dir)
-    check_run_dir(run_dir, config, data.fingerprint)
-    if (run_dir / METRICS).is_file():
-        print(f"{run_dir.name}: finished before, reusing its results")
-        return read_metrics(run_dir)
+    if (metrics := reusable_metrics(run_dir, config, data)) is not None:
+        return metrics
     vocab = Vocabulary.from_text(data.train)
     train_ids, validation_ids, test_ids = (vocab.encode(text) for text in (data.train, data.validation, data.test))
-    keras.utils.set_random_seed(config.seed)
-    train_set = make_dataset(train_ids, config.chunk_length, config.batch_size, shuffle_seed=config.seed)
-    validation_set = make_dataset(validation_ids, config.chunk_length, config.batch_size)
+    # Every set is cut into chunks before anything is written: a set too short for the chunk length is refused.
+    steps_per_epoch = batches_per_epoch(train_ids, config.chunk_length, config.batch_size)
+    validation_set = make_dataset(validation_ids, config.chunk_length, config.batch_size, name="validation set")
+    test_set = make_dataset(test_ids, config.chunk_length, config.batch_size, name="test set")
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    config.save(run_dir / CONFIG)
-    vocab.save(run_dir / VOCAB)
-    (run_dir / DATA).write_text(json.dumps({"fingerprint": data.fingerprint, **data.manifest}, indent=2) + "\n")
-    with distribution_strategy().scope():
-        model = compile_model(build_model(config, vocab.size), config)
-    model.fit(
-        train_set,
-        validation_data=validation_set,
-        epochs=config.epochs,
-        shuffle=False,  # the training set reshuffles itself each epoch, with the run's seed
-        callbacks=[*make_callbacks(run_dir, config), *callbacks],
-        verbose=verbose,
-    )
-    if not (run_dir / BEST_WEIGHTS).is_file():
-        raise RuntimeError(f"{run_dir.name}: the loss became NaN before the first epoch ended; lower the learning rate")
-    model.load_weights(run_dir / BEST_WEIGHTS)
-    model.save(run_dir / MODEL)
-    test_set = make_dataset(test_ids, config.chunk_length, config.batch_size)
-    metrics = summarize(read_history(run_dir), config, model.evaluate(test_set, verbose=0), len(data.train))
-    metrics |= {"parameters": model.count_params(), "vocab_size": vocab.size}
-    (run_dir / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    shutil.rmtree(run_dir / BACKUP, ignore_errors=True)
+    with training_lock(run_dir):
+        if (metrics := reusable_metrics(run_dir, config, data)) is not None:  # another process may have finished it
+            return metrics
+        write_run_description(run_dir, config, vocab, data)
+
+        keras.utils.set_random_seed(config.seed)
+        with distribution_strategy().scope():
+            model = compile_model(build_model(config, vocab.size), config)
+            first_epoch = restore_checkpoint(model, run_dir / BACKUP)
+        history = keep_history(run_dir, first_epoch)
+        patience = config.early_stopping_patience
+        stopped_early = bool(patience and history and epochs_since_best(history) >= patience)
+        if first_epoch < config.epochs and not stopped_early:
+            model.fit(
+                make_training_dataset(
+                    train_ids, config.chunk_length, config.batch_size, config.seed, range(first_epoch, config.epochs)
+                ),
+                steps_per_epoch=steps_per_epoch,
+                shuffle=False,  # the dataset orders each epoch by (seed, epoch) itself
+                initial_epoch=first_epoch,
+                epochs=config.epochs,
+                validation_data=validation_set,
+                callbacks=[*make_callbacks(run_dir, config, history), *callbacks],
+                verbose=verbose,
+            )
+        history = read_history(run_dir)
+        check_finite(history, run_dir, config)
+        model.load_weights(run_dir / BEST_WEIGHTS)
+        with replacing(run_dir / MODEL) as partial:
+            model.save(partial)
+        metrics = summarize(history, config, model.evaluate(test_set, verbose=0), len(data.train))
+        metrics |= {"parameters": model.count_params(), "vocab_size": vocab.size, "machine": machine_facts()}
+        write_json(metrics, run_dir / METRICS)  # the completion marker: written last
+        shutil.rmtree(run_dir / BACKUP, ignore_errors=True)
     return metrics
+
+
+def check_finite(history: list[dict], run_dir: Path, config: RunConfig) -> None:
+    """Refuse a run whose loss became NaN or infinite: it is not a trained model."""
+    diverged = [row["epoch"] + 1 for row in history if not all(map(math.isfinite, (row["loss"], row["val_loss"])))]
+    if diverged or not history:
+        where = f"in epoch {diverged[0]}" if diverged else "before the first epoch ended"
+        raise LossNotFiniteError(
+            f"{run_dir.name}: the loss became NaN {where}; lower the learning rate ({config.learning_rate})"
+        )
 
 
 def summarize(history: list[dict], config: RunConfig, test_loss: float, train_characters: int) -> dict:
@@ -138,9 +329,6 @@ def summarize(history: list[dict], config: RunConfig, test_loss: float, train_ch
     best = min(history, key=lambda row: row["val_loss"])
     last = history[-1]
     wall_seconds = sum(row.get("epoch_seconds", 0.0) for row in history)
-    stopped = "completed" if len(history) == config.epochs else "early"
-    if not all(math.isfinite(row["loss"]) for row in history):
-        stopped = "nan"
     values = {
         "final_train_loss": last["loss"],
         "final_val_loss": last["val_loss"],
@@ -153,8 +341,23 @@ def summarize(history: list[dict], config: RunConfig, test_loss: float, train_ch
         **{name.replace("loss", "bits"): to_bits(value) for name, value in values.items()},
         "best_epoch": best["epoch"] + 1,
         "epochs_completed": len(history),
-        "stopped": stopped,
+        "stopped": "completed" if len(history) == config.epochs else "early",
         "wall_seconds": wall_seconds,
         "train_characters": train_characters,
         "characters_per_second": train_characters * len(history) / wall_seconds if wall_seconds else None,
     }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Train one run from the shell; a second start after a crash resumes it."""
+    parser = argparse.ArgumentParser(description="Train (or resume, or reuse) one run.")
+    parser.add_argument("data", type=Path, help="a prepared data folder, e.g. data/full (notebook 01 writes it)")
+    parser.add_argument("config", type=Path, help="a RunConfig saved as JSON (RunConfig.save)")
+    parser.add_argument("run_dir", type=Path, help="the run folder, e.g. runs/full/baseline")
+    parser.add_argument("--verbose", type=int, default=0, help="Keras verbosity: 0 quiet, 1 progress bar, 2 a line")
+    args = parser.parse_args(argv)
+    train_run(RunConfig.load(args.config), read_prepared(args.data), args.run_dir, verbose=args.verbose)
+
+
+if __name__ == "__main__":
+    main()

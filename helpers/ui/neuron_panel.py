@@ -11,8 +11,9 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from helpers.abc.reader import header_fields
-from helpers.analysis.neurons import HIDDEN, KIND_NAMES, Activations, as_record, neuron_heatmap, record_activations
+from helpers.analysis.neurons import CELL, HIDDEN, KIND_NAMES, Activations, as_record, record_activations
 from helpers.corpus.load import Tune
+from helpers.report.neuron_plots import neuron_heatmap
 from helpers.report.plots import save_figure
 from helpers.rnn.sample import Sampler
 
@@ -127,7 +128,7 @@ class NeuronPanel:
 
     def adjust_to_layer(self) -> None:
         layer = self.network().layers[self.layer.value]
-        kinds = [(KIND_NAMES[HIDDEN], HIDDEN)] + ([(KIND_NAMES["cell"], "cell")] if layer.cell == "LSTM" else [])
+        kinds = [(KIND_NAMES[HIDDEN], HIDDEN)] + ([(KIND_NAMES[CELL], CELL)] if layer.cell == "LSTM" else [])
         current = self.kind.value
         self.kind.options = kinds
         self.kind.value = current if current in [value for _, value in kinds] else HIDDEN

@@ -65,7 +65,9 @@ class Rendered:
 
 
 def text_problem(abc: str) -> str | None:
-    """Why verovio cannot even try this text (empty, no K: field), or None."""
+    """Why verovio cannot even try this text (not a str, empty, no K: field), or None."""
+    if not isinstance(abc, str):
+        return f"expected the tune as a str of ABC text, got {type(abc).__name__}"
     if not abc.strip():
         return "empty tune text: nothing to render"
     if "K" not in header_fields(abc):
@@ -93,19 +95,27 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+def check_positive(name: str, value: float) -> None:
+    """A ValueError naming the argument unless value is a positive number (seconds, say)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
 def run_verovio(abc: str, output: str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
     """Verovio's 'svg' or 'midi' for one tune, from a child process that cannot crash or hang the caller."""
+    check_positive("timeout_s", timeout_s)
     problem = text_problem(abc)
     if problem:
         return Rendered(message=problem)
     job = json.dumps({"abc": with_x_field(abc), "output": output, "options": VEROVIO_OPTIONS})
     try:
+        # Bytes, not text=True: verovio may log part of a multi-byte character, which must not fail the decoding.
         child = subprocess.run(
-            [sys.executable, "-I", "-c", VEROVIO_JOB], input=job, capture_output=True, text=True, timeout=timeout_s
+            [sys.executable, "-I", "-c", VEROVIO_JOB], input=job.encode(), capture_output=True, timeout=timeout_s
         )
     except subprocess.TimeoutExpired:
         return Rendered(message=f"verovio took longer than {timeout_s:g} s on this ABC and was stopped")
-    log = last_log_line(child.stderr)
+    log = last_log_line(child.stderr.decode("utf-8", errors="replace"))
     if child.returncode < 0:
         return Rendered(message=f"verovio crashed reading this ABC ({signal_name(-child.returncode)})")
     if child.returncode != 0:
@@ -113,7 +123,7 @@ def run_verovio(abc: str, output: str, timeout_s: float = VEROVIO_TIMEOUT_S) -> 
     try:
         result = json.loads(child.stdout)
     except ValueError:
-        return Rendered(message=f"verovio gave no readable answer: {log or child.stdout[:160]}")
+        return Rendered(message=f"verovio gave no readable answer: {log or child.stdout[:160]!r}")
     if not result["loaded"] or result["pages"] == 0:
         return Rendered(message=f"verovio could not read this ABC: {log or 'no reason given'}")
     if output == "svg":
@@ -186,8 +196,9 @@ def synthesize(
     abc: str, sample_rate: int = 22050, max_seconds: float = MAX_AUDIO_SECONDS, timeout_s: float = VEROVIO_TIMEOUT_S
 ) -> Rendered:
     """Audio samples of one ABC tune (a plucked tone per note, at most max_seconds), or a message."""
-    if sample_rate < 1000:
-        raise ValueError(f"sample rate must be at least 1000 Hz, got {sample_rate}")
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate < 1000:
+        raise ValueError(f"sample_rate must be a whole number of at least 1000 Hz, got {sample_rate!r}")
+    check_positive("max_seconds", max_seconds)
     result = midi_bytes(abc, timeout_s)
     if not result.ok:
         return result

@@ -1,0 +1,646 @@
+"""How the package meets bad and random input: a clear message for each bad input, and no escape or hang on fuzz.
+
+Figure 1: every input of a catalogue of bad (or odd but valid) inputs to the public entry points (corpus files
+and specs, the by-tune split, RunConfig fields, Sampler.sample arguments, profile names, the renderers and the
+checkers), and whether it got a clear message: a ValueError, TypeError or FileNotFoundError (CorpusError is a
+ValueError) raised by the package itself whose message names the value or field, or a message returned.
+Figure 2: a seeded fuzz run of mutated real tunes (music21's folk collections) and random strings through the
+quality checks, the notation and audio renderers and the structural labeller, each call in a worker process
+under a wall-clock limit: exceptions that escape, hangs, crashed workers, and the mean time per call.
+Usage: .venv/bin/python benchmarks/robustness.py [--count 1000] [--seed 0] [--parsers-every 4] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import multiprocessing
+import os
+import random
+import string
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import helpers
+
+PACKAGE_DIR = Path(helpers.__file__).resolve().parent
+CLEAR_ERRORS = (ValueError, TypeError, FileNotFoundError)
+HANDLED_WELL = ("clear message", "read correctly")
+FIRST = "X:1\nT:The First Reel\nM:4/4\nL:1/8\nK:D\nABcd efge|fdec d4|"
+SECOND = "X:2\nT:The Second Jig\nM:6/8\nK:G\nGAB cBA|BAG E3|"
+TUNE = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\nGAB cde|d3 B3|\n"
+NON_ASCII_HEADER = "X:1\nT:t\n\u00e9I:x\nK:D\nabc|\n"
+PREPARE = "load_corpus+clean+split"
+TEN_MB = 10_000_000
+
+
+# ------------------------------------------------------------------------------------------------ figure 1
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """One bad (or odd but valid) input to one entry point; names is what a clear message must mention."""
+
+    name: str
+    entry: str
+    owner: str
+    call: Callable[[], object]
+    names: str | None = None
+    valid: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one bad input got: 'clear message', 'read correctly', 'misread', 'unclear exception' or 'accepted'."""
+
+    kind: str
+    detail: str
+
+
+def raised_in_package(error: BaseException) -> bool:
+    """Whether the innermost frame of the error's traceback is a file of the package."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and Path(frames[-1].filename).resolve().is_relative_to(PACKAGE_DIR)
+
+
+def outcome(case: BadInput) -> Outcome:
+    """Call the entry point with the bad input and judge what came back (the value must be named before 'expected')."""
+    try:
+        result = case.call()
+    except Exception as error:  # noqa: BLE001 - judging every exception is the point
+        message = f"{type(error).__name__}: {error}"
+        clear = (
+            isinstance(error, CLEAR_ERRORS)
+            and not isinstance(error, UnicodeError)
+            and raised_in_package(error)
+            and (case.names is None or case.names.lower() in str(error).split("; expected")[0].lower())
+        )
+        return Outcome("clear message" if clear else "unclear exception", message)
+    returned = getattr(result, "message", None)
+    if isinstance(returned, str) and returned:
+        return Outcome("clear message", f"returned: {returned}")
+    if result is False:
+        return Outcome("misread", "read without an error, but not as written")
+    if case.valid:
+        return Outcome("read correctly", "")
+    return Outcome("accepted", f"returned {type(result).__name__} without a message")
+
+
+@contextlib.contextmanager
+def environment(name: str, value: str) -> Iterator[None]:
+    """The environment variable set to value inside the block."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = previous
+
+
+def write(path: Path, content: str | bytes) -> str:
+    """Write a file made for one case (text as UTF-8) and give its path as a corpus spec."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return str(path)
+
+
+def corpus_cases(folder: Path) -> list[BadInput]:
+    """Files, folders and specs that load_corpus, clean_tunes and split_by_tune meet."""
+    from helpers.corpus.clean import clean_tunes
+    from helpers.corpus.load import load_collections, load_corpus
+    from helpers.corpus.split import split_by_tune
+
+    def prepare(spec: str) -> object:
+        """Notebook 01's data flow: load, clean, split."""
+        return split_by_tune(clean_tunes(load_corpus(spec))[0], seed=1)
+
+    def reads_two_tunes(spec: str) -> bool:
+        return [tune.text for tune in load_corpus(spec)] == [FIRST, SECOND]
+
+    two = f"{FIRST}\n\n{SECOND}\n"
+    keyless = "".join(f"X:{i}\nT:Keyless {i}\nM:4/4\nABcd|\n\n" for i in range(20))
+    empty_folder = folder / "no_tunes"
+    write(empty_folder / "README.md", "notes\n")
+    mixed = folder / "mixed"
+    write(mixed / "good.abc", two)
+    write(mixed / "bad.abc", b"PK\x03\x04\x00\x00" + bytes(range(256)))
+    files = {
+        "empty": write(folder / "empty.abc", b""),
+        "blank": write(folder / "blank.abc", "\n \n\t\n"),
+        "binary": write(folder / "tunes.abc", b"PK\x03\x04\x00\x00X:1\nK:G\n" + bytes(range(256))),
+        "utf16": write(folder / "utf16.abc", two.encode("utf-16")),
+        "utf16be": write(folder / "utf16be.abc", ("\ufeff" + two).encode("utf-16-be")),
+        "utf32": write(folder / "utf32.abc", two.encode("utf-32")),
+        "utf8bom": write(folder / "utf8bom.abc", two.encode("utf-8-sig")),
+        "utf16-nobom": write(folder / "utf16_nobom.abc", two.encode("utf-16-le")),
+        "utf16-broken": write(folder / "utf16_broken.abc", "\ufeffX:1\nK:G\n".encode("utf-16-le") + b"\x00\xdc"),
+        "cr": write(folder / "mac.abc", two.replace("\n", "\r")),
+        "one-line": write(folder / "one_line.abc", "abc " * (TEN_MB // 4)),
+        "one-line-x": write(folder / "one_line_x.abc", "X:1 T:One line " + "abc " * (TEN_MB // 4)),
+        "keyless": write(folder / "keyless.abc", keyless),
+        "header-only": write(folder / "header_only.abc", "".join(f"X:{i}\nT:T{i}\nK:G\n\n" for i in range(5))),
+        "comments": write(folder / "comments.abc", "% just a comment\n%% and a directive\n"),
+        "unended": write(folder / "unended.txt", f"<start>\n{FIRST}\n"),
+        "prose": write(folder / "notes.txt", "These are my notes on the session.\n"),
+        "two-tunes": write(folder / "two.abc", two),
+        "copies": write(folder / "copies.abc", "".join(f"{FIRST.replace('X:1', f'X:{i}')}\n\n" for i in range(9))),
+    }
+    missing = str(folder / "nowhere.abc")
+    errors = [
+        ("missing file", "load_corpus", lambda: load_corpus(missing), "nowhere.abc"),
+        ("missing folder", "load_corpus", lambda: load_corpus(str(folder / "gone/")), "gone"),
+        ("empty file (0 bytes)", "load_corpus", lambda: load_corpus(files["empty"]), "empty"),
+        ("whitespace-only file", "load_corpus", lambda: load_corpus(files["blank"]), "empty"),
+        ("binary file", "load_corpus", lambda: load_corpus(files["binary"]), "binary"),
+        ("UTF-16 file without BOM", "load_corpus", lambda: load_corpus(files["utf16-nobom"]), "UTF-16"),
+        ("UTF-16 BOM, invalid text", "load_corpus", lambda: load_corpus(files["utf16-broken"]), "UTF-16"),
+        ("folder without .abc files", "load_corpus", lambda: load_corpus(str(empty_folder)), "no_tunes"),
+        ("folder with one binary .abc", "load_corpus", lambda: load_corpus(str(mixed)), "bad.abc"),
+        ("10 MB single line", "load_corpus", lambda: load_corpus(files["one-line"]), "no tunes"),
+        ("comments only", "load_corpus", lambda: load_corpus(files["comments"]), "no tunes"),
+        ("<start> without <end>", "load_corpus", lambda: load_corpus(files["unended"]), "no tunes"),
+        ("prose, no tunes", "load_corpus", lambda: load_corpus(files["prose"]), "no tunes"),
+        ("unknown collection", "load_corpus", lambda: load_corpus("noSuchCollection"), "noSuchCollection"),
+        ("collection in wrong case", "load_corpus", lambda: load_corpus("miscfolk"), "miscfolk"),
+        ("known + unknown collection", "load_corpus", lambda: load_corpus("miscFolk,nope"), "nope"),
+        ("only commas", "load_corpus", lambda: load_corpus(" , "), "no collection names"),
+        ("empty spec", "load_corpus", lambda: load_corpus(""), "empty"),
+        ("spec None", "load_corpus", lambda: load_corpus(None), "None"),
+        ("spec 42", "load_corpus", lambda: load_corpus(42), "42"),
+        ("names as one str", "load_collections", lambda: load_collections("miscFolk"), "miscFolk"),
+        ("no names", "load_collections", lambda: load_collections([]), "no collection names"),
+        ("10 MB single line after X:", PREPARE, lambda: prepare(files["one-line-x"]), "no K:"),
+        ("tunes without K:", PREPARE, lambda: prepare(files["keyless"]), "no K:"),
+        ("header-only tunes", PREPARE, lambda: prepare(files["header-only"]), "header only"),
+        ("two tunes only", PREPARE, lambda: prepare(files["two-tunes"]), "2 tunes"),
+        ("nine copies of one tune", PREPARE, lambda: prepare(files["copies"]), "1 tunes"),
+        ("seed=-1", "split_by_tune", lambda: split_by_tune([], seed=-1), "seed"),
+        ("seed='x'", "split_by_tune", lambda: split_by_tune([], seed="x"), "seed"),
+        ("max_tunes=2", "split_by_tune", lambda: split_by_tune([], seed=0, max_tunes=2), "max_tunes"),
+        ("max_tunes='5'", "split_by_tune", lambda: split_by_tune([], seed=0, max_tunes="5"), "max_tunes"),
+        ("fractions=(0.5, 0.6)", "split_by_tune", lambda: split_by_tune([], 0, (0.5, 0.6)), "fractions"),
+        ("fractions=(0.1,)", "split_by_tune", lambda: split_by_tune([], 0, (0.1,)), "fractions"),
+    ]
+    valid = [
+        ("UTF-16 file with BOM", lambda: reads_two_tunes(files["utf16"])),
+        ("UTF-16-BE file with BOM", lambda: reads_two_tunes(files["utf16be"])),
+        ("UTF-32 file with BOM", lambda: reads_two_tunes(files["utf32"])),
+        ("UTF-8 file with BOM", lambda: reads_two_tunes(files["utf8bom"])),
+        ("CR-only line endings", lambda: reads_two_tunes(files["cr"])),
+        ("all,oneills1850", lambda: load_corpus("all,oneills1850") == load_corpus("all")),
+        ("miscFolk,miscFolk", lambda: load_corpus("miscFolk,miscFolk") == load_corpus("miscFolk")),
+    ]
+    return [BadInput(name, entry, "corpus", call, names) for name, entry, call, names in errors] + [
+        BadInput(name, "load_corpus", "corpus", call, valid=True) for name, call in valid
+    ]
+
+
+def render_cases(folder: Path) -> list[BadInput]:
+    """Texts and settings that the notation and audio renderers meet: each must answer, never raise."""
+    from helpers.ui.render import engrave_svg, export_figure, synthesize
+
+    texts = {
+        "empty text": "",
+        "blank lines": "  \n\n",
+        "no K: field": "X:1\nT:t\nabc|\n",
+        "empty K: (crashes verovio)": "X:1\nT:t\nK:\nabc|\n",
+        "no notes": "X:1\nK:G\nzz|qqq|||%%%\n",
+        "NUL and control characters": "\x00\x01\x07 }{[( K:G\n",
+        "lone surrogate": "X:1\nK:G\n\ud800abc|\n",
+        "100 KB of notes": "X:1\nK:G\n" + "abc|" * 25_000,
+    }
+    # A short time limit, so that a long text is stopped in seconds.
+    cases = [
+        BadInput(name, entry.__name__, "render", lambda e=entry, t=text: e(t, timeout_s=3))
+        for entry in (engrave_svg, synthesize)
+        for name, text in texts.items()
+    ]
+    for value in (None, b"X:1\nK:G\nabc|\n", 42):
+        label = f"tune {type(value).__name__}"
+        cases += [
+            BadInput(label, "engrave_svg", "render", lambda v=value: engrave_svg(v)),
+            BadInput(label, "synthesize", "render", lambda v=value: synthesize(v)),
+        ]
+    valid = [
+        ("header line starting with \u00e9", "engrave_svg", lambda: engrave_svg(NON_ASCII_HEADER)),
+        ("header line starting with \u00e9", "synthesize", lambda: synthesize(NON_ASCII_HEADER)),
+        ("header line starting with \u00e9", "export_figure", lambda: export_figure(NON_ASCII_HEADER, folder / "e")),
+        ("snowman in the title", "engrave_svg", lambda: engrave_svg(TUNE.replace("T:Test", "T:\u2603"))),
+    ]
+    cases += [BadInput(name, entry, "render", call, valid=True) for name, entry, call in valid]
+    cases += [
+        BadInput("garbage", "export_figure", "render", lambda: export_figure("qqq", folder / "garbage")),
+        BadInput("tune None", "export_figure", "render", lambda: export_figure(None, folder / "none")),
+    ]
+    settings = [
+        ("sample_rate", 0),
+        ("sample_rate", "22050"),
+        ("sample_rate", 22050.5),
+        ("max_seconds", -1.0),
+        ("max_seconds", math.nan),
+        ("timeout_s", 0),
+        ("timeout_s", "10"),
+    ]
+    cases += [
+        BadInput(f"{name}={value!r}", "synthesize", "render", lambda n=name, v=value: synthesize(TUNE, **{n: v}), name)
+        for name, value in settings
+    ]
+    return cases
+
+
+def check_cases() -> list[BadInput]:
+    """Inputs that are not tunes, for the quality checks and the structural labeller."""
+    from helpers.abc.structure import label_structure
+    from helpers.analysis.checks import check_tune
+
+    cases = []
+    for value in (None, b"X:1\nK:G\nabc|\n", 42):
+        label = f"tune {type(value).__name__}"
+        cases += [
+            BadInput(label, "check_tune", "check", lambda v=value: check_tune(v, parsers=()), type(value).__name__),
+            BadInput(label, "label_structure", "check", lambda v=value: label_structure(v), type(value).__name__),
+        ]
+    cases += [
+        BadInput(
+            "parsers=('lilypond',)", "check_tune", "check", lambda: check_tune(TUNE, parsers=("lilypond",)), "lilypond"
+        ),
+        BadInput(
+            "parsers='music21' (a str)", "check_tune", "check", lambda: check_tune(TUNE, parsers="music21"), "music21"
+        ),
+    ]
+    return cases
+
+
+def profile_cases() -> list[BadInput]:
+    """Profile names, given or in $MUSICRNN_PROFILE."""
+    from helpers.config import PROFILE_ENV, get_profile
+
+    def from_environment(value: str) -> object:
+        with environment(PROFILE_ENV, value):
+            return get_profile()
+
+    return [
+        BadInput("profile 'fast'", "get_profile", "config", lambda: get_profile("fast"), "fast"),
+        BadInput("profile 'Quick'", "get_profile", "config", lambda: get_profile("Quick"), "Quick"),
+        BadInput("profile ''", "get_profile", "config", lambda: get_profile(""), "''"),
+        BadInput("profile 42", "get_profile", "config", lambda: get_profile(42), "42"),
+        BadInput("$MUSICRNN_PROFILE=fast", "get_profile", "config", lambda: from_environment("fast"), "fast"),
+        BadInput("$MUSICRNN_PROFILE=' quick'", "get_profile", "config", lambda: from_environment(" quick"), "quick"),
+    ]
+
+
+def run_config_cases() -> list[BadInput]:
+    """One bad field of RunConfig at a time."""
+    from helpers.config import RunConfig
+
+    fields = [
+        ("hidden_size", True),
+        ("hidden_size", 0),
+        ("hidden_size", 2.5),
+        ("hidden_size", "100"),
+        ("layers", 0),
+        ("batch_size", -8),
+        ("chunk_length", True),
+        ("epochs", 0),
+        ("epochs", 1.5),
+        ("seed", -1),
+        ("seed", "x"),
+        ("seed", 1.5),
+        ("dropout", "0.1"),
+        ("dropout", 1.0),
+        ("dropout", math.nan),
+        ("learning_rate", "x"),
+        ("learning_rate", math.inf),
+        ("learning_rate", math.nan),
+        ("learning_rate", -0.1),
+        ("learning_rate", 0),
+        ("cell", "lstm"),
+        ("optimizer", "Adam"),
+        ("encoding", "one-hot"),
+        ("early_stopping_patience", 0),
+    ]
+    return [
+        BadInput(f"{name}={value!r}", "RunConfig", "config", lambda n=name, v=value: RunConfig(**{n: v}), name)
+        for name, value in fields
+    ]
+
+
+def sampler_cases() -> list[BadInput]:
+    """One bad argument of Sampler.sample at a time, on a small untrained model."""
+    from helpers.config import RunConfig
+    from helpers.corpus.vocab import Vocabulary
+    from helpers.rnn.model import build_model
+    from helpers.rnn.sample import Sampler
+
+    vocab = Vocabulary.from_text(f"<start>\n{TUNE}<end>\n")
+    sampler = Sampler(build_model(RunConfig(cell="LSTM", hidden_size=8), vocab.size), vocab)
+    arguments = [
+        ("temperature", math.inf),
+        ("temperature", math.nan),
+        ("temperature", "1"),
+        ("temperature", 0),
+        ("temperature", -1),
+        ("top_k", 2.5),
+        ("top_k", 0),
+        ("top_k", "3"),
+        ("top_p", 2),
+        ("top_p", 0),
+        ("top_p", math.nan),
+        ("seed", -1),
+        ("seed", "x"),
+        ("seed", 1.5),
+        ("n", 0),
+        ("n", 2.5),
+        ("n", "2"),
+        ("max_length", 0),
+        ("max_length", "x"),
+        ("prime", ""),
+        ("prime", "\u20ac"),
+    ]
+
+    def sample(name: str, value: object) -> object:
+        settings = {"n": 1, "max_length": 5} | {name: value}
+        return sampler.sample(**settings)
+
+    return [
+        BadInput(f"{name}={value!r}", "Sampler.sample", "sampler", lambda n=name, v=value: sample(n, v), name)
+        for name, value in arguments
+    ]
+
+
+def all_cases(folder: Path) -> list[BadInput]:
+    """The whole catalogue, owner by owner."""
+    return [
+        *corpus_cases(folder),
+        *render_cases(folder),
+        *check_cases(),
+        *profile_cases(),
+        *run_config_cases(),
+        *sampler_cases(),
+    ]
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most width characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def figure_bad_inputs() -> list[tuple[BadInput, Outcome]]:
+    """Figure 1: print each bad input, its entry point and outcome, then the totals."""
+    with tempfile.TemporaryDirectory() as folder:
+        results = [(case, outcome(case)) for case in all_cases(Path(folder))]
+    print("Figure 1. Bad inputs to the public entry points, and what each got")
+    print(f"{'#':>3s}  {'input':32s} {'entry point':30s} {'outcome':18s} message")
+    for number, (case, result) in enumerate(results, 1):
+        print(f"{number:3d}  {case.name:32s} {case.entry:30s} {result.kind:18s} {shorten(result.detail, 90)}")
+    kinds = Counter(result.kind for _, result in results)
+    good = sum(result.kind in HANDLED_WELL for _, result in results)
+    print(
+        f"\n{len(results)} distinct bad inputs; {good} handled well ({kinds['clear message']} clear messages, "
+        f"{kinds['read correctly']} odd but valid inputs read correctly); {kinds['unclear exception']} unclear "
+        f"exceptions, {kinds['accepted']} accepted silently, {kinds['misread']} misread."
+    )
+    by_owner = defaultdict(list)
+    for case, result in results:
+        if result.kind not in HANDLED_WELL:
+            by_owner[case.owner].append(f"{case.entry}({case.name}): {result.kind}")
+    for owner, rows in by_owner.items():
+        print(f"  not clear, {owner}: " + "; ".join(rows))
+    return results
+
+
+# ------------------------------------------------------------------------------------------------ figure 2
+
+ABC_CHARACTERS = string.ascii_letters + string.digits + " \n|:[](){}/<>^_=,'\"!+-%~.#&*;?@\\`$"
+ODD_CHARACTERS = "\u00e9\u00c9\u00fc\u20ac\u2603\u00a0\ufeff\x00\x07\t\r\x1b\ud800\U0001f3b5\u017f\u0301"
+FUZZ_COLUMNS = ("calls", "exceptions", "hangs", "crashes", "mean ms", "max ms")
+FUZZ_ENTRIES = ("check_tune (reader only)", "check_tune (+ parsers)", "engrave_svg", "synthesize", "label_structure")
+
+
+def random_character(rng: random.Random) -> str:
+    """Mostly ABC's own characters, sometimes a non-ASCII or control one."""
+    return rng.choice(ODD_CHARACTERS) if rng.random() < 0.2 else rng.choice(ABC_CHARACTERS)
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    """One random edit: insert, delete, replace or duplicate characters, truncate, or shuffle the lines."""
+    at = rng.randrange(len(text) + 1)
+    span = rng.randint(1, 12)
+    kind = rng.choice(("insert", "delete", "replace", "duplicate", "truncate", "shuffle"))
+    if kind == "insert":
+        return text[:at] + "".join(random_character(rng) for _ in range(span)) + text[at:]
+    if kind == "delete":
+        return text[:at] + text[at + span :]
+    if kind == "replace":
+        return text[:at] + "".join(random_character(rng) for _ in text[at : at + span]) + text[at + span :]
+    if kind == "duplicate":
+        return text[:at] + text[at : at + span * 4] * rng.randint(2, 20) + text[at:]
+    if kind == "truncate":
+        return text[:at]
+    lines = text.split("\n")
+    rng.shuffle(lines)
+    return "\n".join(lines)
+
+
+def fuzz_inputs(count: int, seed: int) -> list[str]:
+    """count texts: nine in ten are real tunes with one to six edits, one in ten random strings."""
+    from helpers.corpus.load import load_collections
+
+    tunes = [tune.text for tune in load_collections(["oneills1850", "miscFolk", "airdsAirs"])]
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        if rng.random() < 0.1:
+            texts.append("".join(random_character(rng) for _ in range(rng.randint(0, 400))))
+            continue
+        text = rng.choice(tunes)
+        for _ in range(rng.randint(1, 6)):
+            text = mutate(text, rng)
+        texts.append(text)
+    return texts
+
+
+def call_entry(entry: str, text: str) -> None:
+    """One fuzz call of an entry point."""
+    from helpers.abc.structure import label_structure
+    from helpers.analysis.checks import check_tune
+    from helpers.ui.render import engrave_svg, synthesize
+
+    calls = {
+        "check_tune (reader only)": lambda: check_tune(text, parsers=()),
+        "check_tune (+ parsers)": lambda: check_tune(text),
+        "engrave_svg": lambda: engrave_svg(text),
+        "synthesize": lambda: synthesize(text),
+        "label_structure": lambda: label_structure(text),
+    }
+    calls[entry]()
+
+
+def describe(error: BaseException) -> str:
+    """'TypeError: ... at helpers/x.py:12 (function)', the innermost frame of the error."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = ""
+    if frames:
+        frame = frames[-1]
+        path = Path(frame.filename)
+        shown = path.relative_to(PACKAGE_DIR.parent) if path.is_relative_to(PACKAGE_DIR.parent) else path.name
+        where = f" at {shown}:{frame.lineno} ({frame.name})"
+    return f"{type(error).__name__}: {shorten(str(error), 100)}{where}"
+
+
+def fuzz_worker(connection) -> None:
+    """Answer each (entry, text) job from the pipe with (seconds, error or None) until it sends None."""
+    while (job := connection.recv()) is not None:
+        entry, text = job
+        started = time.perf_counter()
+        try:
+            call_entry(entry, text)
+            error = None
+        except BaseException as raised:  # noqa: BLE001 - every escape, timeouts of the checks included, is counted
+            error = describe(raised)
+        connection.send((time.perf_counter() - started, error))
+
+
+class Lane:
+    """One worker process that runs fuzz calls one at a time; a hung or crashed worker is replaced."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        self.context = context
+        self.start()
+
+    def start(self) -> None:
+        self.connection, child = self.context.Pipe()
+        self.process = self.context.Process(target=fuzz_worker, args=(child,), daemon=True)
+        self.process.start()
+
+    def restart(self) -> int | None:
+        """Stop the worker (if it still runs) and start a fresh one; the old one's exit code."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        code = self.process.exitcode
+        self.start()
+        return code
+
+    def run(self, entry: str, text: str, limit_s: float) -> tuple[str, float, str | None]:
+        """('ok' | 'exception' | 'hang' | 'crash', seconds, what went wrong) of one call."""
+        started = time.perf_counter()
+        try:
+            self.connection.send((entry, text))
+            if not self.connection.poll(limit_s):
+                self.restart()
+                return "hang", time.perf_counter() - started, f"no answer within {limit_s:g} s"
+            seconds, error = self.connection.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            code = self.restart()
+            return "crash", time.perf_counter() - started, f"worker process died (exit code {code})"
+        return ("exception" if error else "ok"), seconds, error
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+@dataclass(frozen=True)
+class FuzzCall:
+    """One fuzz call's result."""
+
+    entry: str
+    index: int
+    status: str
+    seconds: float
+    detail: str | None
+
+
+def run_fuzz(texts: list[str], parsers_every: int, workers: int, limit_s: float) -> list[FuzzCall]:
+    """Every text through every entry point (the parsers on every parsers_every-th), spread over the workers."""
+    jobs = [
+        (entry, index)
+        for index in range(len(texts))
+        for entry in FUZZ_ENTRIES
+        if entry != "check_tune (+ parsers)" or index % parsers_every == 0
+    ]
+    context = multiprocessing.get_context("spawn")
+    results: list[FuzzCall] = []
+    lock = threading.Lock()
+
+    def work(share: list[tuple[str, int]]) -> None:
+        lane = Lane(context)
+        try:
+            for entry, index in share:
+                call = FuzzCall(entry, index, *lane.run(entry, texts[index], limit_s))
+                with lock:
+                    results.append(call)
+        finally:
+            lane.close()
+
+    threads = [threading.Thread(target=work, args=(jobs[start::workers],)) for start in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def figure_fuzz(count: int, seed: int, parsers_every: int, workers: int, limit_s: float) -> list[FuzzCall]:
+    """Figure 2: print escapes, hangs and crashes per entry point and the mean time per call, then each escape."""
+    texts = fuzz_inputs(count, seed)
+    started = time.perf_counter()
+    results = run_fuzz(texts, parsers_every, workers, limit_s)
+    wall = time.perf_counter() - started
+    print(
+        f"\nFigure 2. Fuzz: {count} texts (seed {seed}; mutated tunes of oneills1850, miscFolk and airdsAirs, and "
+        f"random strings), parsers on every {parsers_every}, {workers} workers, {limit_s:g} s limit per call"
+    )
+    print(f"{'entry point':26s} " + " ".join(f"{column:>10s}" for column in FUZZ_COLUMNS))
+    for entry in FUZZ_ENTRIES:
+        calls = [call for call in results if call.entry == entry]
+        statuses = Counter(call.status for call in calls)
+        timed = [call.seconds for call in calls if call.status in ("ok", "exception")] or [0.0]
+        print(
+            f"{entry:26s} {len(calls):10d} {statuses['exception']:10d} {statuses['hang']:10d} {statuses['crash']:10d} "
+            f"{1000 * sum(timed) / len(timed):10.1f} {1000 * max(timed):10.1f}"
+        )
+    failures = Counter((call.entry, call.status, call.detail) for call in results if call.status != "ok")
+    total = sum(failures.values())
+    print(f"{len(results)} calls in {wall:.0f} s; {total} exceptions, hangs or crashes (target 0)")
+    first_input = {}
+    for call in sorted(results, key=lambda call: call.index):
+        first_input.setdefault((call.entry, call.status, call.detail), call.index)
+    for (entry, status, detail), times in failures.most_common():
+        index = first_input[(entry, status, detail)]
+        print(f"  {entry}: {status} x{times}: {detail}; e.g. input {index}: {shorten(repr(texts[index]), 100)}")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="fuzz texts (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fuzz texts")
+    parser.add_argument("--parsers-every", type=int, default=4, help="music21 and abc2midi on every n-th text")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the fuzz run")
+    parser.add_argument("--limit", type=float, default=30.0, help="seconds after which a call counts as hung")
+    parser.add_argument("--only", choices=("bad-inputs", "fuzz"), help="one figure only")
+    args = parser.parse_args()
+    if args.only != "fuzz":
+        figure_bad_inputs()
+    if args.only != "bad-inputs":
+        figure_fuzz(args.count, args.seed, args.parsers_every, args.workers, args.limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Figures of single neurons: one unit's activation as the background colour of each character of a tune."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.analysis.neurons import HIDDEN, KIND_NAMES, Activations, UnitRanking, example_tune
+from helpers.report.plots import STYLE, save_figure
+
+NEWLINE_GLYPH = "\u21b5"
+HEATMAP_COLORMAP = "RdBu_r"
+
+
+def text_grid(text: str, max_columns: int = 90) -> list[list[int]]:
+    """Rows of character positions as the text is laid out: one row per line (its newline last), long lines wrapped."""
+    if max_columns < 1:
+        raise ValueError(f"max_columns must be at least 1, got {max_columns!r}")
+    rows, row = [], []
+    for i, char in enumerate(text):
+        row.append(i)
+        if char == "\n" or len(row) == max_columns:
+            rows.append(row)
+            row = []
+    if row or not rows:
+        rows.append(row)
+    return rows
+
+
+def neuron_heatmap(
+    activations: Activations,
+    unit: int,
+    layer: int = 0,
+    kind: str = HIDDEN,
+    title: str | None = None,
+    max_columns: int = 90,
+) -> plt.Figure:
+    """One unit's activation over the tune: each character's background coloured by it, with a colour bar.
+
+    Hidden outputs (tanh-bounded) use a fixed -1..1 scale; an LSTM cell state a scale symmetric about 0.
+    """
+    unit = activations.check_unit(unit, layer)
+    values = activations.values(layer, kind)[:, unit]
+    limit = 1.0 if kind == HIDDEN else max(float(np.abs(values).max(initial=0.0)), 1e-6)
+    rows = text_grid(activations.text, max_columns)
+    columns = max(len(row) for row in rows)
+    grid = np.full((len(rows), columns), np.nan)
+    for r, row in enumerate(rows):
+        grid[r, : len(row)] = values[row]
+    with plt.rc_context(STYLE | {"axes.grid": False}):
+        fig, ax = plt.subplots(
+            figsize=(min(max(columns * 0.11 + 1.6, 4.5), 16), len(rows) * 0.2 + 1.0), layout="constrained"
+        )
+        image = ax.imshow(grid, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit, aspect="auto", interpolation="none")
+        for r, row in enumerate(rows):
+            for c, position in enumerate(row):
+                char = activations.text[position]
+                ax.text(
+                    c,
+                    r,
+                    NEWLINE_GLYPH if char == "\n" else char,
+                    ha="center",
+                    va="center",
+                    family="monospace",
+                    fontsize=7.5,
+                    color="white" if abs(values[position]) > 0.65 * limit else "black",
+                )
+        ax.set_axis_off()
+        ax.set_title(title or f"unit {unit}: {activations.describe(layer, kind)}", fontsize=9, loc="left")
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label=KIND_NAMES[kind])
+    return fig
+
+
+def draw_best_units(
+    recorded: Sequence[Activations],
+    rankings: dict[str, UnitRanking],
+    facts: Sequence[str],
+    label: str,
+    folder: Path,
+    layer: int = 0,
+    kind: str = HIDDEN,
+) -> list[tuple[str, str]]:
+    """Draw and save each fact's best unit over the shortest tune that shows the fact: (figure name, caption) each.
+
+    A fact too rare to score is reported in a printed line instead of a figure.
+    """
+    shown = []
+    for fact in facts:
+        ranking = rankings[fact]
+        if not ranking.scored:
+            print(f"{label}: {ranking.summary()}")
+            continue
+        example = example_tune(recorded, ranking.fact)
+        title = f"{label} ({KIND_NAMES[kind]}), {ranking.summary()}"
+        name = "neuron_best_" + "".join(char if char.isalnum() else "-" for char in label) + f"_{fact}"
+        save_figure(neuron_heatmap(example, ranking.best_unit, layer, kind, title=title), folder, name)
+        shown.append((name, f"{title}, over a validation tune."))
+    return shown
