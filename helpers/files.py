@@ -25,6 +25,9 @@ def replacing(path: Path) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=PARTIAL_PREFIX, suffix=f"-{path.name}", dir=path.parent)
     os.close(handle)
     partial = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    partial.chmod(0o666 & ~umask)  # the mode a plain open() would give, not mkstemp's owner-only 0600
     try:
         yield partial
         with partial.open("rb") as written:

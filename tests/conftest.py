@@ -1,4 +1,4 @@
-"""Shared fixtures: a small run folder holding a model with random weights, with either kind of output layer."""
+"""Shared fixtures: a small run folder holding a model with random weights (either kind of output), and study stubs."""
 
 import keras
 import numpy as np
@@ -61,3 +61,10 @@ def random_run_of_each_output(request, tmp_path):
 def output_activation():
     """with_output_activation, for tests of models trained before the output gave logits."""
     return with_output_activation
+
+
+@pytest.fixture
+def no_files(monkeypatch):
+    """claims() reads each run's config and first epoch: these give dropout 0 and a first epoch of 2.0 / 1.9."""
+    monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
+    monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])

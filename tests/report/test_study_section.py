@@ -1,7 +1,7 @@
 """The study's tables and sentences in the report: budgets, machine, best model, claims."""
 
 import pytest
-from test_study import cell_results, fake_results, no_files  # noqa: F401 (a fixture, used by name)
+from study_results import cell_results, fake_results
 
 from helpers.analysis.study import aggregate, claims
 from helpers.config import get_profile

@@ -13,7 +13,7 @@ from helpers.rnn import sample
 from helpers.rnn.model import OneHot, build_model
 from helpers.rnn.sample import Sampler, draw, softmax
 
-SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
+SHIPPED_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 VOCAB = Vocabulary.from_text("<start>\n<end>\nX:1\nT:Tune\nM:6/8\nK:G\nGAB c2d|edc BAG|]\n")
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def load_kill_resume():
     """benchmarks/kill_resume.py, whose child trainings and kill moments these tests share."""
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "kill_resume.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "kill_resume.py"
     spec = importlib.util.spec_from_file_location("kill_resume", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
