@@ -2,9 +2,9 @@
 
 Both train a SimpleRNN-100 on one-hot input (RMSprop at 0.002, batch 64, chunks of 100 characters): the
 package through helpers.rnn.train.train_run into a temporary run folder, the plain script below with
-model.fit on NumPy arrays. Prints the best validation loss of each and their difference; the spread
-between seeds is about 0.005 nats/char. The default is the full profile's data (data/full, written here
-the way notebooks/01_data.ipynb writes it when missing). Usage:
+model.fit on NumPy arrays. Prints the best validation loss of each and their difference; one seed's
+difference is mostly the two data orders, so compare several seeds (--seed). The default is the full
+profile's data (data/full, written here the way notebooks/01_data.ipynb writes it when missing). Usage:
 
     .venv/bin/python benchmarks/plain_keras.py [--epochs 20] [--tunes 300] [--seed 1] [--plain-output logits]
 """
@@ -110,7 +110,7 @@ def main() -> None:
         best[label] = train()
         print(f"{label:24s} best validation loss {best[label]:.4f} nats/char  ({time.perf_counter() - started:.0f} s)")
     package, plain = best.values()
-    print(f"package - plain: {package - plain:+.4f} nats/char (seed-to-seed spread is about 0.005)")
+    print(f"package - plain: {package - plain:+.4f} nats/char (one seed: compare several with --seed)")
 
 
 if __name__ == "__main__":
