@@ -123,8 +123,14 @@ class Profile:
     epochs: int = 20  # the fixed budget of every run but the study's converged ones
     batch_size: int = 64
     chunk_length: int = 100
-    converged_epochs: int = 40  # the cap for runs trained to convergence (the study's cell types)
+    converged_epochs: int = 60  # the cap for runs trained to convergence (the study's cell types)
     converged_patience: int = 3  # epochs without a better validation loss before such a run stops
+    workers: int = 0  # runs the study trains at once, each in its own process on one thread; 0: one per CPU core
+
+    @property
+    def study_workers(self) -> int:
+        """How many runs the study trains at once on this machine."""
+        return self.workers or os.cpu_count() or 1
 
     @property
     def tag(self) -> str:
@@ -146,7 +152,9 @@ class Profile:
 
 PROFILES = {
     "full": Profile("full"),
-    "quick": Profile("quick", max_tunes=150, epochs=1, batch_size=32, converged_epochs=3, converged_patience=1),
+    "quick": Profile(
+        "quick", max_tunes=150, epochs=1, batch_size=32, converged_epochs=3, converged_patience=1, workers=1
+    ),
 }
 
 

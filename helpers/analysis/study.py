@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from helpers.config import Profile, ProjectPaths, RunConfig
 from helpers.corpus.split import PreparedData
 from helpers.rnn.model import build_model
 from helpers.rnn.sample import Sampler
-from helpers.rnn.train import read_history, read_metrics, train_run
+from helpers.rnn.train import read_history, read_metrics, train_in_processes, train_run
 
 SEEDS = (1, 2, 3)
 # The first full study's closest claims (hidden units 100 against 150, dropout 0 against 0.1) had p-values
@@ -95,6 +94,11 @@ def matched_hidden_size(cell: str, parameters: int, vocab_size: int) -> int:
     return min((low - 1, low), key=lambda hidden: abs(count(hidden) - parameters) if hidden > 0 else math.inf)
 
 
+def equal_size_variant(cell: str) -> Variant:
+    """A cell type at the baseline's hidden size, trained to convergence (the factor "cell, equal size")."""
+    return Variant("cell, equal size", f"{cell}-{RunConfig().hidden_size}", {"cell": cell}, converged=True)
+
+
 def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
     """Baseline, then one factor at a time: hidden units, dropout, optimizer, cell type; then the best model.
 
@@ -104,10 +108,7 @@ def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
     variants = [Variant("hidden units", str(h), {"hidden_size": h}) for h in (50, 75, 100, 150)]
     variants += [Variant("dropout", str(p), {"dropout": p}) for p in (0.0, 0.1, 0.2, 0.3)]
     variants += [Variant("optimizer", name, {"optimizer": name}) for name in ("rmsprop", "adagrad", "adam")]
-    variants += [
-        Variant("cell, equal size", f"{cell}-100", {"cell": cell}, converged=True)
-        for cell in ("SimpleRNN", "LSTM", "GRU")
-    ]
+    variants += [equal_size_variant(cell) for cell in ("SimpleRNN", "LSTM", "GRU")]
     for cell in ("SimpleRNN", "LSTM", "GRU"):
         size = matched_hidden_size(cell, baseline_parameters, vocab_size)
         changes = {"cell": cell, "hidden_size": size}
@@ -153,30 +154,38 @@ def run_sweep(
     data: PreparedData,
     factors: list[str] | None = None,
     more_seeds: dict[str, tuple[int, ...]] | None = None,
+    workers: int = 1,
 ) -> list[dict]:
     """Train every variant (of the chosen factors) with every seed; finished runs are reused.
 
-    more_seeds gives some factors their own seeds, e.g. {"dropout": (1, 2, 3, 4, 5)}.
+    more_seeds gives some factors their own seeds, e.g. {"dropout": (1, 2, 3, 4, 5)}. With workers > 1 the
+    runs train that many at a time, each in its own process on one thread, from the prepared data in paths.data
+    (which must be `data`: a run trained on other data is refused when it is read back).
     """
     known = {v.factor for v in variants}
     unknown = (set(factors or []) | set(more_seeds or {})) - known
     if unknown:
         raise ValueError(f"unknown factors {sorted(unknown)}; expected some of {sorted(known)}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
     chosen = [v for v in variants if factors is None or v.factor in factors]
-    rows, done = [], {}
+    rows, jobs = [], {}
     for variant in chosen:
         for seed in (more_seeds or {}).get(variant.factor, seeds):
             run_dir = run_dir_for(variant, profile, paths, seed)
-            if run_dir not in done:
-                started = time.perf_counter()
-                done[run_dir] = train_run(variant.config(profile, seed), data, run_dir, verbose=0)
-                print(
-                    f"{variant.factor:24s} {variant.label:14s} seed {seed}: best validation "
-                    f"{done[run_dir]['best_val_loss']:.3f} nats/char (took {time.perf_counter() - started:.0f} s)"
-                )
+            jobs.setdefault(run_dir, variant.config(profile, seed))
             rows.append(
                 {"factor": variant.factor, "label": variant.label, "seed": seed, "run": str(run_dir)}
                 | {"converged": variant.converged}
+            )
+    if workers > 1:
+        train_in_processes(jobs, paths.data, workers)
+    for row in rows:
+        if (run_dir := Path(row["run"])) in jobs:  # each distinct run once; train_run reuses a finished one
+            metrics = train_run(jobs.pop(run_dir), data, run_dir, verbose=0)
+            print(
+                f"{row['factor']:24s} {row['label']:14s} seed {row['seed']}: best validation "
+                f"{metrics['best_val_loss']:.3f} nats/char (trained in {metrics['wall_seconds']:.0f} s)"
             )
     return rows
 
@@ -184,7 +193,7 @@ def run_sweep(
 def read_machine(run_dir: Path) -> dict:
     """The machine a run trained on (recorded in its metrics), as machine_* columns; None where it recorded none."""
     facts = read_metrics(run_dir).get("machine", {})
-    return {f"machine_{key}": facts.get(key) for key in ("cpu_count", "gpus", "platform")}
+    return {f"machine_{key}": facts.get(key) for key in ("cpu_count", "threads", "gpus", "platform")}
 
 
 def collect(rows: list[dict], budget_epochs: int) -> list[dict]:

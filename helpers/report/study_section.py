@@ -20,16 +20,19 @@ def mean_std(entry: dict, column: str, digits: int = 3) -> str:
 
 
 def machine_description(results: list[dict]) -> str:
-    """The machines the distinct runs recorded at training time, e.g. '2 CPU cores', and how many recorded none."""
+    """The machines the distinct runs recorded at training time, e.g. '2 CPU cores, 1 thread per run'."""
     runs = {row["run"]: row for row in results}.values()
     machines = Counter(
-        (row["machine_cpu_count"], row["machine_gpus"]) for row in runs if row["machine_cpu_count"] is not None
+        (row["machine_cpu_count"], row["machine_gpus"], row.get("machine_threads"))
+        for row in runs
+        if row["machine_cpu_count"] is not None
     )
     described = [
         f"{cpus} CPU cores"
         + (f" and {gpus} GPU{'s' if gpus > 1 else ''}" if gpus else "")
-        + (f" ({count} runs)" if len(machines) > 1 else "")
-        for (cpus, gpus), count in machines.items()
+        + (f", {counted(threads, 'thread')} per run" if threads and threads < cpus else "")
+        + (f" ({counted(count, 'run')})" if len(machines) > 1 else "")
+        for (cpus, gpus, threads), count in machines.items()
     ]
     unrecorded = len(runs) - sum(machines.values())
     text = "; ".join(described) if described else "a machine the runs did not record"

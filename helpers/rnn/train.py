@@ -15,6 +15,9 @@ import math
 import os
 import platform
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -256,9 +259,10 @@ def make_callbacks(run_dir: Path, config: RunConfig, history: list[dict]) -> lis
 
 
 def machine_facts() -> dict:
-    """The machine this run trains on (CPU cores, GPUs TensorFlow sees, operating system), for its wall times."""
+    """The machine this run trains on (CPU cores, threads it may use, GPUs TensorFlow sees, operating system)."""
     return {
         "cpu_count": os.cpu_count(),
+        "threads": tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count(),
         "gpus": len(tf.config.list_logical_devices("GPU")),
         "platform": platform.platform(),
     }
@@ -348,6 +352,62 @@ def summarize(history: list[dict], config: RunConfig, test_loss: float, train_ch
     }
 
 
+# Roughly how many times a SimpleRNN's work one step of each cell does: its gates.
+CELL_GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds helpers/, for the child processes
+
+
+def train_in_processes(jobs: dict[Path, RunConfig], data_dir: Path, workers: int, report=print) -> None:
+    """Train the unfinished runs of jobs (run folder: settings), `workers` at a time, each in its own process.
+
+    A small recurrent network on a CPU gains little from a second core: two runs side by side, one thread each,
+    finish in about the time one takes on both cores, and their losses are bit-identical to it. The longest runs
+    start first. A run that fails stops the others and raises with its own error message; so does an interrupt,
+    and the stopped runs resume from their last epoch the next time.
+    """
+
+    def work(run_dir: Path) -> int:
+        config = jobs[run_dir]
+        return config.epochs * config.layers * config.hidden_size * CELL_GATES.get(config.cell, 1)
+
+    pending = sorted((run_dir for run_dir in jobs if not is_finished(run_dir)), key=work, reverse=True)
+    total, running = len(pending), {}
+    environment = os.environ | {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            while pending or running:
+                while pending and len(running) < workers:
+                    run_dir = pending.pop(0)
+                    config, log = (Path(scratch) / f"{Path(run_dir).name}.{suffix}" for suffix in ("json", "log"))
+                    jobs[run_dir].save(config)
+                    folders = (str(Path(data_dir).resolve()), str(config), str(Path(run_dir).resolve()))
+                    command = [sys.executable, "-m", "helpers.rnn.train", *folders, "--threads", "1"]
+                    with log.open("w") as output:  # the child keeps its own handle on the file
+                        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+                    running[run_dir] = (process, log)
+                run_dir = next_to_finish(running)
+                process, log = running.pop(run_dir)
+                if process.returncode != 0:
+                    last = log.read_text(errors="replace").strip().splitlines()[-1:]
+                    raise RuntimeError(f"training {run_dir} failed in its own process: {''.join(last)}")
+                report(f"trained {Path(run_dir).name} ({total - len(pending) - len(running)} of {total})")
+        finally:
+            for process, _ in running.values():
+                process.kill()
+                process.wait()
+
+
+def next_to_finish(running: dict) -> Path:
+    """Wait until one of the running processes ends and return its run folder."""
+    while True:
+        for run_dir, (process, _) in running.items():
+            if process.poll() is not None:
+                return run_dir
+        time.sleep(0.2)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Train one run from the shell; a second start after a crash resumes it."""
     parser = argparse.ArgumentParser(description="Train (or resume, or reuse) one run.")
@@ -355,7 +415,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("config", type=Path, help="a RunConfig saved as JSON (RunConfig.save)")
     parser.add_argument("run_dir", type=Path, help="the run folder, e.g. runs/full/baseline")
     parser.add_argument("--verbose", type=int, default=0, help="Keras verbosity: 0 quiet, 1 progress bar, 2 a line")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads TensorFlow may use; 0: one per core")
     args = parser.parse_args(argv)
+    if args.threads < 0:
+        parser.error(f"--threads must be 0 or more, got {args.threads}")
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     train_run(RunConfig.load(args.config), read_prepared(args.data), args.run_dir, verbose=args.verbose)
 
 

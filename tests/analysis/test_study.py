@@ -69,6 +69,14 @@ def test_sweep_can_be_limited_to_factors_and_refuses_unknown_ones(tiny):
         run_sweep(VARIANTS, (1,), profile, paths, data, factors=["colour"])
 
 
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_sweep_refuses_a_number_of_workers_that_is_not_a_whole_number_from_one(tiny, workers):
+    profile, paths, data = tiny
+    with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):
+        run_sweep(VARIANTS, (1,), profile, paths, data, workers=workers)
+    assert not paths.runs.exists()
+
+
 def test_the_baseline_variant_shares_notebook_02s_run_folder(tiny):
     profile, paths, _ = tiny
     assert run_dir_for(Variant("dropout", "0.0", {"dropout": 0.0}), profile, paths, profile.seed).name == "baseline"

@@ -38,7 +38,7 @@ def test_budget_paragraph_says_how_long_the_converged_runs_trained():
     results = [row | {"machine_cpu_count": None, "machine_gpus": None} for row in converged]
     text = budget_paragraph(results, get_profile("full"))
     assert "The 9 runs of cell, equal size train to convergence (training stops after 3 epochs without" in text
-    assert "at most 40 epochs): they took 30 to 40 epochs, and 6 of them stopped before the cap." in text
+    assert "at most 60 epochs): they took 30 to 40 epochs, and 6 of them stopped before the cap." in text
     assert "on a machine the runs did not record" in text
 
 
@@ -46,6 +46,13 @@ def test_machine_description_counts_runs_without_a_record():
     results = fake_results()
     results[0] |= {"machine_cpu_count": None, "machine_gpus": None}
     assert machine_description(results) == "2 CPU cores (1 of the 6 runs did not record theirs)"
+
+
+def test_machine_description_says_when_runs_used_fewer_threads_than_cores():
+    results = [row | {"machine_threads": 1} for row in fake_results()]
+    assert machine_description(results) == "2 CPU cores, 1 thread per run"
+    results[0] |= {"machine_threads": 2}  # a run that had both cores
+    assert machine_description(results) == "2 CPU cores (1 run); 2 CPU cores, 1 thread per run (5 runs)"
 
 
 def test_best_model_paragraph_describes_the_configuration():

@@ -11,7 +11,7 @@ import pytest
 
 from helpers.config import RunConfig
 from helpers.corpus.load import Tune
-from helpers.corpus.split import PreparedData, split_by_tune, to_records
+from helpers.corpus.split import PreparedData, read_prepared, split_by_tune, to_records, write_prepared
 from helpers.rnn.runs import finished_runs
 from helpers.rnn.train import (
     LossNotFiniteError,
@@ -19,6 +19,7 @@ from helpers.rnn.train import (
     RunConflictError,
     read_history,
     read_metrics,
+    train_in_processes,
     train_run,
     training_lock,
 )
@@ -146,3 +147,31 @@ def test_an_interrupted_run_with_early_stopping_resumes_to_the_uninterrupted_his
     assert [row["epoch"] for row in resumed] == [row["epoch"] for row in uninterrupted]
     for name in ("loss", "val_loss"):
         assert np.allclose([row[name] for row in resumed], [row[name] for row in uninterrupted], rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_runs_trained_side_by_side_in_processes_equal_runs_trained_here(tmp_path):
+    tunes = [Tune("test", TUNE.format(n=n % 7)) for n in range(24)]
+    data = read_prepared(write_prepared(split_by_tune(tunes, seed=0), tmp_path / "data", {"seed": 0}))
+    jobs = {tmp_path / "apart" / f"s{seed}": tiny_config(epochs=2, seed=seed) for seed in (1, 2)}
+    reports = []
+    train_in_processes(jobs, tmp_path / "data", workers=2, report=reports.append)
+    assert sorted(report[:10] for report in reports) == ["trained s1", "trained s2"]
+    assert {report[10:] for report in reports} == {" (1 of 2)", " (2 of 2)"}
+    for run_dir, config in jobs.items():
+        here = tmp_path / "here" / run_dir.name
+        train_run(config, data, here, verbose=0)
+        assert read_history(run_dir) and [(row["loss"], row["val_loss"]) for row in read_history(run_dir)] == [
+            (row["loss"], row["val_loss"]) for row in read_history(here)
+        ]
+        assert read_metrics(run_dir)["machine"]["threads"] == 1
+        assert read_metrics(run_dir)["test_loss"] == read_metrics(here)["test_loss"]
+    train_in_processes(jobs, tmp_path / "data", workers=2, report=reports.append)  # nothing left to train
+    assert len(reports) == 2
+
+
+def test_a_run_that_fails_in_its_process_raises_with_its_own_message(tmp_path):
+    jobs = {tmp_path / "run": tiny_config()}
+    with pytest.raises(RuntimeError, match=r"failed in its own process: .*nowhere"):
+        train_in_processes(jobs, tmp_path / "nowhere", workers=2)
+    assert not (tmp_path / "run" / "metrics.json").exists()
