@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.corpus.load import END, START, Tune, split_records
+from helpers.exercise import exercise
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
@@ -41,6 +42,7 @@ class PreparedData:
         return digest.hexdigest()[:16]
 
 
+@exercise("01_data.ipynb")
 def split_by_tune(
     tunes: list[Tune], seed: int, fractions: tuple[float, float] = (0.1, 0.1), max_tunes: int | None = None
 ) -> Split:

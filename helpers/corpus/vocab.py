@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.exercise import exercise
+
 UNKNOWN = "\ufffd"
 
 
@@ -39,15 +41,14 @@ class Vocabulary:
 
     def encode(self, text: str) -> np.ndarray:
         """Ids of the characters; unseen characters become the unknown id 0."""
-        index = self.index
-        return np.fromiter((index.get(char, 0) for char in text), dtype=np.int32, count=len(text))
+        return np.asarray(encode(self.chars, text), dtype=np.int32).reshape(len(text))
 
     def decode(self, ids) -> str:
         """The text of a sequence of ids."""
         ids = np.asarray(ids)
         if ids.size and (ids.min() < 0 or ids.max() >= self.size):
             raise ValueError(f"ids must lie in [0, {self.size}); got {ids.min()}..{ids.max()}")
-        return "".join(self.chars[i] for i in ids.tolist())
+        return decode(self.chars, ids)
 
     def unknown_characters(self, text: str) -> Counter:
         """Characters of text that this vocabulary has never seen, with their counts."""
@@ -60,3 +61,16 @@ class Vocabulary:
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
         return cls(tuple(json.loads(Path(path).read_text(encoding="utf-8"))["chars"]))
+
+
+@exercise("01_data.ipynb")
+def encode(chars: tuple[str, ...], text: str) -> np.ndarray:
+    """The id of each character of text: its position in chars, or 0 (the unknown symbol) if chars lacks it."""
+    index = {char: i for i, char in enumerate(chars)}
+    return np.fromiter((index.get(char, 0) for char in text), dtype=np.int32, count=len(text))
+
+
+@exercise("01_data.ipynb")
+def decode(chars: tuple[str, ...], ids) -> str:
+    """The text of a sequence of ids: the character at each id's position in chars."""
+    return "".join(chars[i] for i in np.asarray(ids).tolist())

@@ -1,0 +1,30 @@
+"""python -m helpers.assignment build [--out editions] | grade SUBMISSIONS [--editions editions] [--out graded]"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from helpers.config import project_root
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m helpers.assignment", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_parser = commands.add_parser("build", help="write the student, solution and autograder editions")
+    build_parser.add_argument("--out", type=Path, default=project_root() / "editions")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        from helpers.assignment.edition import build
+
+        started = time.perf_counter()
+        editions = build(project_root(), args.out)
+        print(f"student edition:    {editions.student}")
+        print(f"solution edition:   {editions.solution}")
+        print(f"autograder:         {editions.autograder}")
+        print(f"built in {time.perf_counter() - started:.0f} s; no answer is in the student edition")
+
+
+if __name__ == "__main__":
+    main()

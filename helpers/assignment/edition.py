@@ -1,0 +1,275 @@
+"""Build the three editions of the assignment from the notebooks in notebooks/ and the package.
+
+- student: the notebooks with every answer blanked and their public checks (otter assign), and the package
+  with the body of every @exercise function replaced by a call to the student's own version;
+- solution: the whole project, its notebooks with the answers and every test (otter's solution notebooks);
+- autograder: one otter autograder zip per notebook with exercises, and questions.json (points, manual ones).
+
+A check then proves that no answer and no hidden test of the solution edition is left in the student edition.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.files import write_json
+
+CONFIG_MARK = "# ASSIGNMENT CONFIG"
+# What the student edition holds besides its notebooks: the package, the shipped models, set-up files.
+STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml", "Makefile")
+STUDENT_README = "README.md"
+SKIPPED = ("__pycache__", ".ipynb_checkpoints", "*.egg-info")
+MIN_ANSWER_LINE = 12  # shorter answer lines (`return x`, `)`) are too common to prove anything
+
+
+class AnswerLeakError(AssertionError):
+    """The student edition holds text of an answer or of a hidden test."""
+
+
+@dataclass(frozen=True)
+class Editions:
+    """Where the three editions were written."""
+
+    student: Path
+    solution: Path
+    autograder: Path
+
+
+def master_notebooks(root: Path) -> list[Path]:
+    """The notebooks that hold exercises: those with otter's assignment configuration cell."""
+    return [
+        path
+        for path in sorted((root / "notebooks").glob("*.ipynb"))
+        if any(cell_text(cell).startswith(CONFIG_MARK) for cell in json.loads(path.read_text())["cells"])
+    ]
+
+
+def cell_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def otter_assign(master: Path, out: Path) -> None:
+    """Run otter assign on one master notebook (offline; the tests run later, when the solution is graded)."""
+    otter = Path(sys.executable).with_name("otter")
+    command = [str(otter) if otter.exists() else "otter", "assign", "--no-run-tests", str(master), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment_with_otter())
+    if done.returncode != 0:
+        raise RuntimeError(f"otter assign failed on {master.name}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
+def tracked_files(root: Path) -> list[Path]:
+    """The project's files as git knows them (a clone's), or every file but generated ones outside git."""
+    done = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0 and done.stdout:
+        return [Path(name) for name in done.stdout.split("\0") if name and (root / name).is_file()]
+    raise RuntimeError(f"{root} is not a git checkout: the solution edition copies the files git tracks")
+
+
+def copy_files(root: Path, names: list[Path], target: Path) -> None:
+    for name in names:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target / name)
+
+
+def exercise_functions(tree: ast.Module) -> list[tuple[ast.FunctionDef, str]]:
+    """The functions of a module marked @exercise("notebook"), with their notebook."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and getattr(decorator.func, "id", None) == "exercise"
+                    and decorator.args
+                    and isinstance(decorator.args[0], ast.Constant)
+                ):
+                    found.append((node, decorator.args[0].value))
+    return found
+
+
+def answer_lines(node: ast.FunctionDef, lines: list[str]) -> tuple[int, int]:
+    """The 0-based [start, end) lines of a function's body after its docstring."""
+    body = node.body
+    if isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) and len(body) > 1:
+        body = body[1:]
+    return body[0].lineno - 1, node.end_lineno
+
+
+def forwarded_call(arguments: ast.arguments) -> str:
+    """The arguments of a call that passes a function's own parameters on, e.g. 'a, b, *rest, key=key'."""
+    parts = [arg.arg for arg in [*arguments.posonlyargs, *arguments.args]]
+    if arguments.vararg:
+        parts.append(f"*{arguments.vararg.arg}")
+    parts += [f"{arg.arg}={arg.arg}" for arg in arguments.kwonlyargs]
+    if arguments.kwarg:
+        parts.append(f"**{arguments.kwarg.arg}")
+    return ", ".join(parts)
+
+
+def stub_exercises(source: str) -> tuple[str, list[str]]:
+    """A module's source with each @exercise function's body replaced by a call to the student's version.
+
+    Returns the new source and the removed answer bodies.
+    """
+    lines = source.splitlines(keepends=True)
+    removed = []
+    found = exercise_functions(ast.parse(source))
+    for node, notebook in sorted(found, key=lambda item: item[0].lineno, reverse=True):
+        start, end = answer_lines(node, lines)
+        indent = " " * node.body[0].col_offset
+        removed.append("".join(lines[start:end]))
+        student = f"student_version({json.dumps(notebook)}, {json.dumps(node.name)})"
+        lines[start:end] = [
+            f"{indent}from helpers.exercise import student_version\n\n",
+            f"{indent}# Exercise of {notebook}: the package runs the student's own {node.name}.\n",
+            f"{indent}return {student}({forwarded_call(node.args)})\n",
+        ]
+    return "".join(lines), removed
+
+
+def stub_package(package: Path) -> list[str]:
+    """Stub every @exercise function under package (in place); the removed bodies are the package's answers."""
+    answers = []
+    for path in sorted(package.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        if "@exercise(" not in source:
+            continue
+        stubbed, removed = stub_exercises(source)
+        path.write_text(stubbed, encoding="utf-8")
+        answers += removed
+    return answers
+
+
+def notebook_answers(master: Path) -> list[str]:
+    """The solutions (between otter's BEGIN/END SOLUTION marks) and hidden tests of a master notebook."""
+    answers, in_solution, in_tests = [], False, False
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        text = cell_text(cell)
+        if cell["cell_type"] == "raw":
+            mark = text.strip().split("\n")[0].upper()
+            in_solution = mark == "# BEGIN SOLUTION" or (in_solution and mark != "# END SOLUTION")
+            in_tests = mark == "# BEGIN TESTS" or (in_tests and mark != "# END TESTS")
+            continue
+        if in_tests and text.lstrip().upper().startswith("# HIDDEN"):
+            answers.append("\n".join(line for line in text.splitlines() if not is_import(line)))
+        elif in_solution and cell["cell_type"] == "markdown":
+            answers.append(text)
+        elif in_solution:
+            answers += marked_solutions(text)
+    return answers
+
+
+def is_import(line: str) -> bool:
+    """Whether a line is an import, which a hidden test shares with everything else."""
+    return line.strip().startswith(("import ", "from "))
+
+
+def marked_solutions(code: str) -> list[str]:
+    """The lines between '# BEGIN SOLUTION' and '# END SOLUTION' comments, and lines ending in '# SOLUTION'."""
+    blocks, block = [], None
+    for line in code.splitlines():
+        mark = line.strip().upper()
+        if mark == "# BEGIN SOLUTION":
+            block = []
+        elif mark == "# END SOLUTION" and block is not None:
+            blocks.append("\n".join(block))
+            block = None
+        elif block is not None:
+            block.append(line)
+        elif mark.endswith("# SOLUTION"):
+            blocks.append(line.rsplit("#", 1)[0])
+    return blocks
+
+
+def check_no_answers(student: Path, answers: list[str]) -> int:
+    """Raise AnswerLeakError if a line of an answer appears in a text file of the student edition.
+
+    Returns how many distinct answer lines were looked for.
+    """
+    wanted = {
+        line.strip() for answer in answers for line in answer.splitlines() if len(line.strip()) >= MIN_ANSWER_LINE
+    }
+    leaks = []
+    for path in sorted(student.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".txt", ".json", ".toml", ""):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".ipynb":  # a notebook's cells as their own text, not JSON-escaped
+                text = "\n".join(cell_text(cell) for cell in json.loads(text)["cells"])
+            leaks += [f"{path.relative_to(student)}: {line}" for line in wanted if line in text]
+    if leaks:
+        raise AnswerLeakError("the student edition holds answer text:\n" + "\n".join(sorted(leaks)[:20]))
+    return len(wanted)
+
+
+def build(root: Path, out: Path) -> Editions:
+    """Write out/student, out/solution and out/autograder from the project at root."""
+    root, out = Path(root).resolve(), Path(out).resolve()
+    editions = Editions(out / "student", out / "solution", out / "autograder")
+    for folder in (editions.student, editions.solution, editions.autograder):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    copy_files(root, tracked_files(root), editions.solution)
+    for name in STUDENT_FILES:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, editions.student / name, ignore=shutil.ignore_patterns(*SKIPPED))
+        elif source.is_file():
+            (editions.student / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, editions.student / name)
+    answers = stub_package(editions.student / "helpers")
+    questions = {}
+    (editions.student / "notebooks").mkdir()
+    masters = master_notebooks(root)
+    with tempfile.TemporaryDirectory() as scratch:
+        for master in masters:
+            assigned = Path(scratch) / master.stem
+            otter_assign(master, assigned)
+            shutil.copy2(assigned / "student" / master.name, editions.student / "notebooks" / master.name)
+            shutil.copy2(assigned / "autograder" / master.name, editions.solution / "notebooks" / master.name)
+            (zipped,) = (assigned / "autograder").glob("*-autograder_*.zip")
+            shutil.copy2(zipped, editions.autograder / f"{master.stem}.zip")
+            questions[master.name] = question_points(master)
+            answers += notebook_answers(master)
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        if path not in masters:
+            shutil.copy2(path, editions.student / "notebooks" / path.name)
+    write_json(questions, editions.autograder / "questions.json")
+    check_no_answers(editions.student, answers)
+    return editions
+
+
+def question_points(master: Path) -> dict[str, dict]:
+    """Each question of a master notebook: its points and whether it is graded by hand."""
+    questions = {}
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        text = cell_text(cell)
+        if cell["cell_type"] == "raw" and text.startswith("# BEGIN QUESTION"):
+            settings = dict(
+                line.split(":", 1) for line in text.splitlines()[1:] if ":" in line and not line.startswith("#")
+            )
+            settings = {key.strip(): value.strip() for key, value in settings.items()}
+            questions[settings["name"]] = {
+                "points": float(settings.get("points", 1)),
+                "manual": settings.get("manual", "false").lower() == "true",
+            }
+    return questions
+
+
+def environment_with_otter() -> dict:
+    """The environment with this Python's bin folder first on PATH, where otter and jupyter live."""
+    return os.environ | {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}

@@ -1,0 +1,54 @@
+"""Checks for the exercises' tests that say what was expected, what was found, and where.
+
+A failed check raises AssertionError with a sentence for the student, e.g. "targets[0, :5] should be the
+inputs shifted by one: expected 'X:1\\nT', found ':1\\nT:'". otter-grader shows that sentence under the check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fail(message: str) -> None:
+    """Stop the test with a message for the student."""
+    raise AssertionError(message)
+
+
+def returned(value, function: str, expected: str):
+    """The value a student's function returned, refused if it is nothing (a missing `return`, or the `...`)."""
+    if value is None or value is Ellipsis:
+        fail(f"{function} returned {value!r}: it should return {expected}; is its `return` missing?")
+    return value
+
+
+def expect_equal(found, expected, what: str) -> None:
+    """found must equal expected (arrays element by element, with the same shape)."""
+    same = (
+        np.shape(found) == np.shape(expected) and np.array_equal(np.asarray(found), np.asarray(expected))
+        if isinstance(found, np.ndarray) or isinstance(expected, np.ndarray)
+        else found == expected
+    )
+    if not same:
+        fail(f"{what}: expected {shown(expected)}, found {shown(found)}")
+
+
+def expect_close(found, expected, what: str, tolerance: float = 1e-5) -> None:
+    """found must have expected's shape and lie within tolerance of it, element by element."""
+    found_array, expected_array = np.asarray(found, dtype=float), np.asarray(expected, dtype=float)
+    if found_array.shape != expected_array.shape:
+        fail(f"{what}: expected shape {expected_array.shape}, found shape {found_array.shape}")
+    difference = np.abs(found_array - expected_array)
+    if not np.all(difference <= tolerance):
+        where = np.unravel_index(
+            int(np.nanargmax(np.where(np.isnan(difference), np.inf, difference))), difference.shape
+        )
+        fail(
+            f"{what}: at index {tuple(int(i) for i in where)} expected {expected_array[where]:.6g}, "
+            f"found {found_array[where]:.6g} (tolerance {tolerance:g})"
+        )
+
+
+def shown(value, limit: int = 80) -> str:
+    """A value as the student would type it, shortened to limit characters."""
+    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
