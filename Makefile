@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages run test lint strip benchmark robustness ship-model report
+.PHONY: setup system-packages run test lint strip benchmark robustness ship-model report assignment grade
 
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -67,3 +67,13 @@ RUN ?= runs/full/baseline
 NAME ?= baseline
 ship-model: setup
 	$(BIN)/python -c "from helpers.rnn.runs import ship_model; print(ship_model('$(RUN)', name='$(NAME)'))"
+
+# The assignment: the student, solution and autograder editions in editions/ (otter assign; no network, no Docker).
+assignment: setup
+	$(BIN)/python -m helpers.assignment build
+
+# Grade a folder of student folders offline: make grade SUBMISSIONS=path/to/submissions (writes graded/).
+grade: setup
+	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-with-one-folder-per-student"; exit 2; }
+	$(BIN)/python -m helpers.assignment grade $(SUBMISSIONS)
+

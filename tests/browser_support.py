@@ -182,23 +182,30 @@ def stop_jupyterlab(lab: JupyterLab) -> None:
 
 
 @contextlib.contextmanager
-def running_jupyterlab(root: Path, scratch: Path, log: Path, timeout_s: float = 120) -> Iterator[JupyterLab]:
+def running_jupyterlab(
+    root: Path, scratch: Path, log: Path, timeout_s: float = 120, environment: dict | None = None
+) -> Iterator[JupyterLab]:
     """JupyterLab from the project's .venv, serving root on a free localhost port with a random token.
 
-    Its kernels see the quick profile and MUSICRNN_ROOT=root; its settings, workspaces and runtime files live
-    under scratch, so a developer's own JupyterLab settings change nothing. It is shut down on leaving.
+    Its kernels see the quick profile, MUSICRNN_ROOT=root and any extra environment; its settings, workspaces
+    and runtime files live under scratch, so a developer's own JupyterLab settings change nothing. It is shut
+    down on leaving.
     """
     if not JUPYTER.is_file():
         pytest.fail(f"{JUPYTER} is missing: `make setup` creates the project's environment", pytrace=False)
     write_lab_settings(scratch / "lab-settings")
-    env = quick_environment(root) | {
-        "JUPYTER_CONFIG_DIR": str(scratch / "config"),
-        "JUPYTER_DATA_DIR": str(scratch / "data"),
-        "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(scratch / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces"),
-        "IPYTHONDIR": str(scratch / "ipython"),
-    }
+    env = (
+        quick_environment(root)
+        | {
+            "JUPYTER_CONFIG_DIR": str(scratch / "config"),
+            "JUPYTER_DATA_DIR": str(scratch / "data"),
+            "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(scratch / "lab-settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces"),
+            "IPYTHONDIR": str(scratch / "ipython"),
+        }
+        | (environment or {})
+    )
     port, token = free_port(), secrets.token_hex(24)
     command = [str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}"]
     command += ["--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
@@ -296,10 +303,15 @@ def open_notebook(page, lab: JupyterLab, path: str, timeout_s: float = 120) -> N
     )
 
 
-def run_all_cells(page, timeout_s: float) -> None:
-    """Run > Run All Cells from the menu bar, then wait until every code cell ran and the kernel is idle."""
+def click_run_all(page) -> None:
+    """Run > Run All Cells from the menu bar."""
     page.locator(".lm-MenuBar-item", has_text=re.compile("^Run$")).click()
     page.locator(".lm-Menu-item", has_text=re.compile("^Run All Cells")).click()
+
+
+def run_all_cells(page, timeout_s: float) -> None:
+    """Run > Run All Cells from the menu bar, then wait until every code cell ran and the kernel is idle."""
+    click_run_all(page)
 
     def finished() -> bool:
         state = notebook_state(page)

@@ -14,6 +14,11 @@ def main(argv=None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="write the student, solution and autograder editions")
     build_parser.add_argument("--out", type=Path, default=project_root() / "editions")
+    grade_parser = commands.add_parser("grade", help="grade a folder of student folders offline")
+    grade_parser.add_argument("submissions", type=Path, help="one folder per student, holding their notebooks")
+    grade_parser.add_argument("--editions", type=Path, default=project_root() / "editions")
+    grade_parser.add_argument("--out", type=Path, default=project_root() / "graded")
+    grade_parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per notebook")
     args = parser.parse_args(argv)
     if args.command == "build":
         from helpers.assignment.edition import build
@@ -24,6 +29,11 @@ def main(argv=None) -> None:
         print(f"solution edition:   {editions.solution}")
         print(f"autograder:         {editions.autograder}")
         print(f"built in {time.perf_counter() - started:.0f} s; no answer is in the student edition")
+    if args.command == "grade":
+        from helpers.assignment.grade import grade
+
+        csv_path = grade(args.submissions, args.editions, args.out, args.timeout)
+        print(f"grades: {csv_path}; feedback per student: {csv_path.parent / 'feedback'}")
 
 
 if __name__ == "__main__":

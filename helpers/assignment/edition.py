@@ -2,7 +2,7 @@
 
 - student: the notebooks with every answer blanked and their public checks (otter assign), and the package
   with the body of every @exercise function replaced by a call to the student's own version;
-- solution: the whole project, its notebooks with the answers and every test (otter's solution notebooks);
+- solution: the whole project as it is, its notebooks with the answers and every test, public and hidden;
 - autograder: one otter autograder zip per notebook with exercises, and questions.json (points, manual ones).
 
 A check then proves that no answer and no hidden test of the solution edition is left in the student edition.
@@ -25,7 +25,7 @@ from helpers.files import write_json
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 # What the student edition holds besides its notebooks: the package, the shipped models, set-up files.
 STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml", "Makefile")
-STUDENT_README = "README.md"
+STUDENT_SECTION = "## For students"  # the README section that becomes the student edition's README
 SKIPPED = ("__pycache__", ".ipynb_checkpoints", "*.egg-info")
 MIN_ANSWER_LINE = 12  # shorter answer lines (`return x`, `)`) are too common to prove anything
 
@@ -44,17 +44,46 @@ class Editions:
 
 
 def master_notebooks(root: Path) -> list[Path]:
-    """The notebooks that hold exercises: those with otter's assignment configuration cell."""
-    return [
-        path
-        for path in sorted((root / "notebooks").glob("*.ipynb"))
-        if any(cell_text(cell).startswith(CONFIG_MARK) for cell in json.loads(path.read_text())["cells"])
-    ]
+    """The notebooks that hold exercises: those with otter's assignment configuration cell, which comes first."""
+    masters = []
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        configured = [index for index, cell in enumerate(cells) if cell_text(cell).startswith(CONFIG_MARK)]
+        if configured and configured != [0]:
+            raise ValueError(
+                f"{path.name}: the '{CONFIG_MARK}' cell must be the notebook's first cell, and only one "
+                "(otter reads the test format from it before it reads the questions)"
+            )
+        if configured:
+            masters.append(path)
+    return masters
 
 
 def cell_text(cell: dict) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
+
+
+def fill_answers(student_notebook: dict, master: Path) -> dict:
+    """A student notebook with every answer cell replaced by the master's solution: a perfect submission."""
+    solutions, in_solution = [], False
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        text = cell_text(cell)
+        if cell["cell_type"] == "raw":
+            mark = text.strip().split("\n")[0].upper()
+            in_solution = mark == "# BEGIN SOLUTION" or (in_solution and mark != "# END SOLUTION")
+        elif in_solution:
+            solutions.append(text)
+    answer_cells = [cell for cell in student_notebook["cells"] if "otter_answer_cell" in tags_of(cell)]
+    if len(answer_cells) != len(solutions):
+        raise ValueError(f"{master.name}: {len(answer_cells)} answer cells but {len(solutions)} solutions")
+    for cell, solution in zip(answer_cells, solutions, strict=True):
+        cell["source"] = solution
+    return student_notebook
+
+
+def tags_of(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
 
 
 def otter_assign(master: Path, out: Path) -> None:
@@ -155,28 +184,26 @@ def stub_package(package: Path) -> list[str]:
     return answers
 
 
-def notebook_answers(master: Path) -> list[str]:
-    """The solutions (between otter's BEGIN/END SOLUTION marks) and hidden tests of a master notebook."""
-    answers, in_solution, in_tests = [], False, False
+def notebook_answers(master: Path) -> tuple[list[str], list[str]]:
+    """A master notebook's answers (solutions between otter's marks, hidden tests) and the rest of its text."""
+    answers, shared, in_solution, in_tests = [], [], False, False
     for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
         text = cell_text(cell)
         if cell["cell_type"] == "raw":
             mark = text.strip().split("\n")[0].upper()
             in_solution = mark == "# BEGIN SOLUTION" or (in_solution and mark != "# END SOLUTION")
             in_tests = mark == "# BEGIN TESTS" or (in_tests and mark != "# END TESTS")
-            continue
-        if in_tests and text.lstrip().upper().startswith("# HIDDEN"):
-            answers.append("\n".join(line for line in text.splitlines() if not is_import(line)))
+        elif in_tests and text.lstrip().upper().startswith("# HIDDEN"):
+            answers.append(text)
         elif in_solution and cell["cell_type"] == "markdown":
             answers.append(text)
         elif in_solution:
-            answers += marked_solutions(text)
-    return answers
-
-
-def is_import(line: str) -> bool:
-    """Whether a line is an import, which a hidden test shares with everything else."""
-    return line.strip().startswith(("import ", "from "))
+            solutions = marked_solutions(text)
+            answers += solutions
+            shared.append("\n".join(line for line in text.splitlines() if not any(line in s for s in solutions)))
+        else:
+            shared.append(text)
+    return answers, shared
 
 
 def marked_solutions(code: str) -> list[str]:
@@ -196,14 +223,16 @@ def marked_solutions(code: str) -> list[str]:
     return blocks
 
 
-def check_no_answers(student: Path, answers: list[str]) -> int:
+def check_no_answers(student: Path, answers: list[str], shared: set[str]) -> int:
     """Raise AnswerLeakError if a line of an answer appears in a text file of the student edition.
 
-    Returns how many distinct answer lines were looked for.
+    Lines that an answer shares with what the student may see (shared: the notebooks' prompts, public tests and
+    other cells, and the package without its answers) prove nothing and are not looked for. Returns how many
+    distinct answer lines were looked for.
     """
     wanted = {
         line.strip() for answer in answers for line in answer.splitlines() if len(line.strip()) >= MIN_ANSWER_LINE
-    }
+    } - shared
     leaks = []
     for path in sorted(student.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".txt", ".json", ".toml", ""):
@@ -231,7 +260,9 @@ def build(root: Path, out: Path) -> Editions:
         elif source.is_file():
             (editions.student / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, editions.student / name)
+    (editions.student / "README.md").write_text(student_readme((root / "README.md").read_text(encoding="utf-8")))
     answers = stub_package(editions.student / "helpers")
+    shared = [path.read_text(encoding="utf-8") for path in (editions.student / "helpers").rglob("*.py")]
     questions = {}
     (editions.student / "notebooks").mkdir()
     masters = master_notebooks(root)
@@ -240,17 +271,25 @@ def build(root: Path, out: Path) -> Editions:
             assigned = Path(scratch) / master.stem
             otter_assign(master, assigned)
             shutil.copy2(assigned / "student" / master.name, editions.student / "notebooks" / master.name)
-            shutil.copy2(assigned / "autograder" / master.name, editions.solution / "notebooks" / master.name)
             (zipped,) = (assigned / "autograder").glob("*-autograder_*.zip")
             shutil.copy2(zipped, editions.autograder / f"{master.stem}.zip")
             questions[master.name] = question_points(master)
-            answers += notebook_answers(master)
+            found, seen = notebook_answers(master)
+            answers, shared = answers + found, shared + seen
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         if path not in masters:
             shutil.copy2(path, editions.student / "notebooks" / path.name)
     write_json(questions, editions.autograder / "questions.json")
-    check_no_answers(editions.student, answers)
+    check_no_answers(editions.student, answers, {line.strip() for text in shared for line in text.splitlines()})
     return editions
+
+
+def student_readme(readme: str) -> str:
+    """The README's section for students, as the student edition's own README."""
+    if STUDENT_SECTION not in readme:
+        raise ValueError(f"README.md has no '{STUDENT_SECTION}' section for the student edition")
+    section = readme.split(STUDENT_SECTION, 1)[1].split("\n## ", 1)[0]
+    return "# The assignment: music generation with recurrent networks\n" + section.rstrip() + "\n"
 
 
 def question_points(master: Path) -> dict[str, dict]:

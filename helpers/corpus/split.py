@@ -76,6 +76,8 @@ def to_records(tunes: list[Tune]) -> str:
 
 def write_prepared(split: Split, folder: Path, description: dict) -> Path:
     """Write train.txt, validation.txt, test.txt and a manifest of sources, counts and seed."""
+    if not isinstance(split, Split):
+        raise TypeError(f"write_prepared needs a Split, got {split!r}: does split_by_tune return one?")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = dict(description)

@@ -1,0 +1,205 @@
+"""Grade a folder of submissions offline: otter run on each notebook, in its own process group, with a time limit.
+
+SUBMISSIONS holds one folder per student with that student's notebooks (at any depth, by their file names).
+Each notebook with auto-graded questions runs in its own copy of a reference workspace (the solution edition's
+prepared data and shipped models, quick profile), so one broken notebook costs only its own questions. Writes
+grades.csv (one row per student, one column per question) and feedback/<student>.md (each question's result,
+otter's messages for failed tests, and the written answers to grade by hand).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.assignment.edition import cell_text, environment_with_otter, tags_of
+
+DEFAULT_TIMEOUT = 600  # seconds for one notebook; the quick profile needs about a minute
+REFERENCE_NOTEBOOK = "01_data.ipynb"  # writes the prepared data every later notebook reads
+
+
+@dataclass
+class NotebookResult:
+    """One student's notebook: points per auto-graded question, otter's messages, notes, written answers."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    written: dict[str, str] = field(default_factory=dict)
+
+
+def run_group(command: list[str], cwd: Path, env: dict, timeout: float, log: Path) -> str | None:
+    """Run a command in its own process group; None if it succeeded, else why not. A timeout kills the group."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return f"stopped after {timeout:.0f} s (an endless loop, or far too slow)"
+    if code != 0:
+        last = [line for line in log.read_text(errors="replace").splitlines() if line.strip()][-1:]
+        return f"{Path(command[0]).name} {command[1]} failed ({''.join(last)[:300]})"
+    return None
+
+
+def prepare_reference(solution: Path, workspace: Path, timeout: float) -> Path:
+    """The solution edition's data (quick profile) and shipped models, in a workspace every grading copies."""
+    shutil.rmtree(workspace, ignore_errors=True)
+    (workspace / "notebooks").mkdir(parents=True)
+    shutil.copytree(solution / "models", workspace / "models")
+    environment = grading_environment(solution, workspace)
+    command = [
+        str(Path(sys.executable).with_name("jupyter")),
+        *("nbconvert", "--execute", "--to", "notebook", "--output-dir", str(workspace / "notebooks")),
+        str(solution / "notebooks" / REFERENCE_NOTEBOOK),
+    ]
+    failure = run_group(command, workspace, environment, timeout, workspace / "reference.log")
+    if failure:
+        raise RuntimeError(f"the solution edition's {REFERENCE_NOTEBOOK} did not run: {failure}")
+    return workspace
+
+
+def grading_environment(solution: Path, root: Path) -> dict:
+    """otter and jupyter on PATH, the solution edition's package first, outputs under root, quick profile."""
+    path = os.pathsep.join(filter(None, [str(solution), os.environ.get("PYTHONPATH")]))
+    return environment_with_otter() | {"PYTHONPATH": path, "MUSICRNN_ROOT": str(root), "MUSICRNN_PROFILE": "quick"}
+
+
+def grade_notebook(submission: Path, autograder: Path, solution: Path, reference: Path, work: Path, timeout: float):
+    """Run otter on one submitted notebook in a fresh copy of the reference workspace."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(reference, work / "root")
+    (work / "tmp").mkdir()
+    environment = grading_environment(solution, work / "root") | {"TMPDIR": str(work / "tmp")}
+    otter = Path(sys.executable).with_name("otter")
+    command = [str(otter), "run", "--no-logo", "-a", str(autograder), "-o", str(work), str(submission)]
+    result = NotebookResult()
+    failure = run_group(command, work, environment, timeout, work / "otter.log")
+    if failure:
+        result.notes.append(f"{submission.name}: {failure}")
+    results = work / "results.json"
+    if results.is_file() and not failure:
+        for test in json.loads(results.read_text())["tests"]:
+            if "score" in test:
+                result.scores[test["name"]] = float(test["score"])
+                if float(test["score"]) < float(test["max_score"]):
+                    result.messages[test["name"]] = test.get("output", "")
+    shutil.rmtree(work / "tmp", ignore_errors=True)
+    shutil.rmtree(work / "root", ignore_errors=True)
+    return result
+
+
+def written_answers(notebook: Path, manual: list[str]) -> dict[str, str]:
+    """The student's answers to the hand-graded questions, in order: the answer cells between otter's marks."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError) as error:
+        return dict.fromkeys(manual, f"(the notebook could not be read: {error})")
+    blocks, block = [], None
+    for cell in cells:
+        text = cell_text(cell)
+        if cell["cell_type"] == "markdown" and "<!-- BEGIN QUESTION -->" in text:
+            block = []
+        elif cell["cell_type"] == "markdown" and "<!-- END QUESTION -->" in text and block is not None:
+            blocks.append("\n\n".join(block))
+            block = None
+        elif block is not None and "otter_answer_cell" in tags_of(cell):
+            block.append(text)
+    return {name: blocks[index] if index < len(blocks) else "(no answer)" for index, name in enumerate(manual)}
+
+
+def find_notebook(folder: Path, name: str) -> Path | None:
+    """A student's notebook of the given file name, wherever it is in their folder (the first, by path)."""
+    found = sorted(path for path in folder.rglob(name) if ".ipynb_checkpoints" not in path.parts)
+    return found[0] if found else None
+
+
+def grade(submissions: Path, editions: Path, out: Path, timeout: float = DEFAULT_TIMEOUT, report=print) -> Path:
+    """Grade every student folder in submissions; write out/grades.csv and out/feedback/<student>.md."""
+    submissions, editions, out = (Path(p).resolve() for p in (submissions, editions, out))
+    questions = json.loads((editions / "autograder" / "questions.json").read_text())
+    students = sorted(path for path in submissions.iterdir() if path.is_dir() and not path.name.startswith("."))
+    if not students:
+        raise FileNotFoundError(f"no student folders in {submissions}: put each student's notebooks in a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    reference = prepare_reference(editions / "solution", out / "work" / "reference", timeout)
+    rows = []
+    for student in students:
+        started = time.perf_counter()
+        results = {}
+        for notebook, asked in questions.items():
+            manual = [name for name, question in asked.items() if question["manual"]]
+            submitted = find_notebook(student, notebook)
+            if submitted is None:
+                results[notebook] = NotebookResult(notes=[f"{notebook} not submitted"])
+                continue
+            if len(manual) < len(asked):
+                results[notebook] = grade_notebook(
+                    submitted,
+                    editions / "autograder" / f"{Path(notebook).stem}.zip",
+                    editions / "solution",
+                    reference,
+                    out / "work" / student.name / Path(notebook).stem,
+                    timeout,
+                )
+            else:
+                results[notebook] = NotebookResult()
+            results[notebook].written = written_answers(submitted, manual)
+        rows.append(score_row(student.name, questions, results))
+        write_feedback(out / "feedback" / f"{student.name}.md", student.name, questions, results)
+        report(
+            f"{student.name}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
+            f"({time.perf_counter() - started:.0f} s){'; ' + rows[-1]['notes'] if rows[-1]['notes'] else ''}"
+        )
+    with (out / "grades.csv").open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out / "grades.csv"
+
+
+def score_row(student: str, questions: dict, results: dict[str, NotebookResult]) -> dict:
+    """One student's row: points per question (blank for those graded by hand), totals and notes."""
+    row, points, possible = {"student": student}, 0.0, 0.0
+    for notebook, asked in questions.items():
+        for name, question in asked.items():
+            if question["manual"]:
+                row[name] = ""
+                continue
+            score = results[notebook].scores.get(name, 0.0)
+            row[name], points, possible = score, points + score, possible + question["points"]
+    row |= {"auto_points": points, "auto_possible": possible}
+    row["notes"] = "; ".join(note for result in results.values() for note in result.notes)
+    return row
+
+
+def write_feedback(path: Path, student: str, questions: dict, results: dict[str, NotebookResult]) -> None:
+    """A student's feedback: each question's points, otter's messages where tests failed, the written answers."""
+    lines = [f"# Feedback for {student}", ""]
+    for notebook, asked in questions.items():
+        result = results[notebook]
+        lines += [f"## {notebook}", "", *(f"- note: {note}" for note in result.notes)]
+        for name, question in asked.items():
+            if question["manual"]:
+                answer = result.written.get(name, "(no answer)")
+                lines += ["", f"### {name}: graded by hand ({question['points']:g} points)", "", answer]
+                continue
+            score = result.scores.get(name, 0.0)
+            lines += ["", f"### {name}: {score:g} of {question['points']:g} points"]
+            if name in result.messages:
+                lines += ["", "```", result.messages[name].strip(), "```"]
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

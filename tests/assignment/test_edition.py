@@ -1,0 +1,108 @@
+"""The student edition's package without its answers, and the check that no answer is left."""
+
+import json
+import types
+
+import pytest
+
+from helpers.assignment.edition import (
+    AnswerLeakError,
+    check_no_answers,
+    fill_answers,
+    master_notebooks,
+    notebook_answers,
+    stub_exercises,
+)
+
+MODULE = '''
+from helpers.exercise import exercise
+
+
+@exercise("02_train.ipynb")
+def scale(values, factor=2, *rest, shift=0, **options):
+    """Each value times factor, plus shift."""
+    scaled = [value * factor + shift for value in values]
+    return scaled
+
+
+def untouched(x):
+    return x + 1
+'''
+
+
+def test_an_exercise_body_becomes_a_call_to_the_students_version_with_every_argument(monkeypatch):
+    stubbed, removed = stub_exercises(MODULE)
+    assert removed == ["    scaled = [value * factor + shift for value in values]\n    return scaled\n"]
+    assert "value * factor" not in stubbed and '"""Each value times factor, plus shift."""' in stubbed
+    assert "def untouched(x):\n    return x + 1" in stubbed
+    calls = []
+
+    def student_version(notebook, name):
+        return lambda *args, **kwargs: calls.append((notebook, name, args, kwargs)) or "the student's"
+
+    monkeypatch.setattr("helpers.exercise.student_version", student_version)
+    module = types.ModuleType("stubbed")
+    exec(compile(stubbed, "stubbed", "exec"), module.__dict__)
+    assert module.scale([1], 3, 4, shift=5, colour="red") == "the student's"
+    assert calls == [("02_train.ipynb", "scale", ([1], 3, 4), {"shift": 5, "colour": "red"})]
+
+
+def master(tmp_path, cells, name="01_x.ipynb"):
+    path = tmp_path / "notebooks" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"cells": [{"cell_type": kind, "source": text, "metadata": {}} for kind, text in cells]})
+    )
+    return path
+
+
+CELLS = [
+    ("raw", "# ASSIGNMENT CONFIG\nname: x"),
+    ("markdown", "Write `area(r)`."),
+    ("raw", "# BEGIN SOLUTION"),
+    ("code", "def area(r):\n    # BEGIN SOLUTION\n    return 3.14159 * r * r\n    # END SOLUTION"),
+    ("raw", "# END SOLUTION"),
+    ("raw", "# BEGIN TESTS"),
+    ("code", "def test_public(area):\n    assert area(1) > 3, 'area(1): expected pi'\n\ntest_public(area)"),
+    ("code", "# HIDDEN\ndef test_hidden(area):\n    assert abs(area(2.5) - 19.63) < 0.01\n\ntest_hidden(area)"),
+    ("raw", "# END TESTS"),
+]
+
+
+def test_the_answers_of_a_master_are_its_solutions_and_hidden_tests(tmp_path):
+    answers, shared = notebook_answers(master(tmp_path, CELLS))
+    assert answers[0] == "    return 3.14159 * r * r" and "area(2.5)" in answers[1] and len(answers) == 2
+    assert any("def area(r):" in text for text in shared) and not any("3.14159" in text for text in shared)
+    assert any("test_public" in text for text in shared)
+
+
+def test_the_leak_check_finds_an_answer_line_and_ignores_what_the_student_may_see(tmp_path):
+    answers, shared = notebook_answers(master(tmp_path, CELLS))
+    shared_lines = {line.strip() for text in shared for line in text.splitlines()}
+    student = tmp_path / "student"
+    (student / "notebooks").mkdir(parents=True)
+    clean = {"cells": [{"cell_type": "code", "source": "def area(r):\n    ...", "metadata": {}}]}
+    (student / "notebooks" / "01_x.ipynb").write_text(json.dumps(clean))
+    assert check_no_answers(student, answers, shared_lines) == 4  # the solution line and three of the hidden test
+    (student / "helpers.py").write_text("def area(r):\n    return 3.14159 * r * r\n")
+    with pytest.raises(AnswerLeakError, match=r"helpers.py: return 3.14159 \* r \* r"):
+        check_no_answers(student, answers, shared_lines)
+
+
+def test_a_perfect_submission_puts_the_solutions_into_the_answer_cells(tmp_path):
+    student = {
+        "cells": [{"cell_type": "code", "source": "def area(r):\n    ...", "metadata": {"tags": ["otter_answer_cell"]}}]
+    }
+    filled = fill_answers(student, master(tmp_path, CELLS))
+    assert "return 3.14159 * r * r" in filled["cells"][0]["source"]
+    with pytest.raises(ValueError, match="2 answer cells but 1 solutions"):
+        fill_answers({"cells": student["cells"] * 2}, master(tmp_path, CELLS))
+
+
+def test_the_assignment_configuration_must_come_first(tmp_path):
+    master(tmp_path, CELLS)
+    master(tmp_path, [("markdown", "no exercises")], name="02_y.ipynb")
+    assert [path.name for path in master_notebooks(tmp_path)] == ["01_x.ipynb"]
+    master(tmp_path, [("markdown", "title"), *CELLS], name="03_z.ipynb")
+    with pytest.raises(ValueError, match="03_z.ipynb: the '# ASSIGNMENT CONFIG' cell must be the notebook's first"):
+        master_notebooks(tmp_path)
