@@ -66,6 +66,7 @@ def test_the_import_rules_hold(project_copy):
         ("rnn/sample.py", "import helpers.analysis.checks", "Each step imports only the steps before it"),
         ("analysis/novelty.py", "import helpers.report.latex", "Each step imports only the steps before it"),
         ("report/latex.py", "import helpers.ui.render", "Nothing but notebooks imports ui"),
+        ("exercise.py", "import helpers.assignment.grade", "Nothing in the package imports the assignment tools"),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(project_copy, module, line, contract):
