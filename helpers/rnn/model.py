@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from helpers.config import RunConfig
+from helpers.exercise import exercise
 
 # The output layer's activations the package reads: logits ("linear") or probabilities ("softmax").
 OUTPUT_ACTIVATIONS = ("linear", "softmax")
@@ -28,6 +29,7 @@ class OneHot(keras.layers.Layer):
         return {**super().get_config(), "depth": self.depth}
 
 
+@exercise("02_train.ipynb")
 def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
     """(batch, time) ids -> (batch, time, vocab) next-character probabilities."""
     if vocab_size < 2:

@@ -11,9 +11,12 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from helpers.exercise import exercise
 
+
+@exercise("02_train.ipynb")
 def make_chunks(ids: np.ndarray, chunk_length: int, name: str = "text") -> tuple[np.ndarray, np.ndarray]:
-    """Consecutive chunks of the text; each target is its input shifted one character on."""
+    """Consecutive chunks of the text; each target is its input shifted one character on (the name is for errors)."""
     if chunk_length < 1:
         raise ValueError(f"chunk length must be at least 1, got {chunk_length}")
     n_chunks = (len(ids) - 1) // chunk_length

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from helpers.config import CELL_TYPES, RunConfig
+from helpers.exercise import MARK
 from helpers.rnn.model import build_model, compile_model, gives_logits
 
 VOCAB_SIZE = 17
@@ -63,3 +64,8 @@ def test_the_kind_of_output_is_read_from_the_output_layer(output_activation):
     assert not gives_logits(output_activation(model, "softmax"))
     with pytest.raises(ValueError, match="output layer 'next_char' has activation='relu'"):
         gives_logits(output_activation(model, "relu"))
+
+
+def test_build_model_is_the_answer_to_an_exercise_of_the_training_notebook():
+    """The student edition trains the network the student's build_model builds."""
+    assert getattr(build_model, MARK) == "02_train.ipynb"

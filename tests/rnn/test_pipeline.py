@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from helpers.exercise import MARK
 from helpers.rnn.pipeline import batches_per_epoch, epoch_order, make_chunks, make_dataset, make_training_dataset
 
 
@@ -109,3 +110,8 @@ def test_a_set_too_short_for_the_chunk_length_is_named():
         make_dataset(random_ids(30), 40, 4, name="test set")
     with pytest.raises(ValueError, match="training set"):
         make_training_dataset(random_ids(30), 40, 4, seed=1, epochs=range(1))
+
+
+def test_make_chunks_is_the_answer_to_an_exercise_of_the_training_notebook():
+    """The student edition runs the student's make_chunks wherever the package cuts a text into chunks."""
+    assert getattr(make_chunks, MARK) == "02_train.ipynb"
