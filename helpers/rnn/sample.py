@@ -1,7 +1,7 @@
 """Compose tunes: a batched temperature sampler that carries the recurrent state one character at a time.
 
-The trained Keras model's weights are read once and its equations run in NumPy, step by step, for a
-whole batch of tunes at once; nothing re-reads the growing text.
+The trained Keras model's weights are read once and its cells' equations (helpers.rnn.cells) run in NumPy,
+step by step, for a whole batch of tunes at once; nothing re-reads the growing text.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from threadpoolctl import threadpool_limits
 from helpers.abc.reader import END, START
 from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
+from helpers.exercise import exercise
+from helpers.rnn import cells
 from helpers.rnn.model import OneHot, gives_logits
 
 DEFAULT_PRIME = f"{START}\n"
@@ -24,13 +26,9 @@ DEFAULT_PRIME = f"{START}\n"
 MIN_TEMPERATURE = 1e-6
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 @dataclass(frozen=True)
 class RecurrentLayer:
-    """One recurrent layer's weights and the Keras equations of its cell."""
+    """One recurrent layer's weights (Keras's `layer.cell.weights`) and its cell's equations (helpers.rnn.cells)."""
 
     cell: str
     kernel: np.ndarray
@@ -41,27 +39,25 @@ class RecurrentLayer:
     def units(self) -> int:
         return self.recurrent_kernel.shape[0]
 
+    @property
+    def step_function(self) -> str:
+        """The name of the function of helpers.rnn.cells that computes this layer's step."""
+        return CELL_FUNCTIONS[self.cell]
+
     def initial_state(self, batch: int) -> tuple[np.ndarray, ...]:
         zeros = np.zeros((batch, self.units), dtype=np.float32)
         return (zeros, zeros.copy()) if self.cell == "LSTM" else (zeros,)
 
-    def step(self, projected: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple]:
-        """One time step from the input already multiplied by the kernel; returns (output, new state)."""
-        h = state[0]
+    def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple]:
+        """One time step for a batch of inputs x (batch, inputs); returns (output, new state)."""
+        weights = (self.kernel, self.recurrent_kernel, self.bias)
         if self.cell == "SimpleRNN":
-            h = np.tanh(projected + h @ self.recurrent_kernel + self.bias)
+            h = cells.simple_rnn_step(x, state[0], *weights)
             return h, (h,)
         if self.cell == "LSTM":
-            i, f, c, o = np.split(projected + h @ self.recurrent_kernel + self.bias, 4, axis=-1)
-            c = sigmoid(f) * state[1] + sigmoid(i) * np.tanh(c)
-            h = sigmoid(o) * np.tanh(c)
+            h, c = cells.lstm_step(x, state[0], state[1], *weights)
             return h, (h, c)
-        # GRU with reset_after=True (the Keras default): separate input and recurrent biases.
-        x_z, x_r, x_h = np.split(projected + self.bias[0], 3, axis=-1)
-        r_z, r_r, r_h = np.split(h @ self.recurrent_kernel + self.bias[1], 3, axis=-1)
-        z = sigmoid(x_z + r_z)
-        candidate = np.tanh(x_h + sigmoid(x_r + r_r) * r_h)
-        h = z * h + (1.0 - z) * candidate
+        h = cells.gru_step(x, state[0], *weights)
         return h, (h,)
 
 
@@ -81,7 +77,7 @@ class GeneratedTune:
         return whole.removeprefix(START).strip("\n") + "\n"
 
 
-# The cell settings whose equations RecurrentLayer.step implements; any other value is refused.
+# The cell settings whose equations helpers.rnn.cells implements; any other value is refused.
 SUPPORTED_CELL_SETTINGS = {
     "SimpleRNN": {"activation": "tanh"},
     "LSTM": {"activation": "tanh", "recurrent_activation": "sigmoid"},
@@ -95,6 +91,7 @@ SUPPORTED_SEQUENCE_SETTINGS = {
     "stateful": False,
 }
 RECURRENT_TYPES = {getattr(keras.layers, cell): cell for cell in SUPPORTED_CELL_SETTINGS}
+CELL_FUNCTIONS = {"SimpleRNN": "simple_rnn_step", "LSTM": "lstm_step", "GRU": "gru_step"}
 # Layers that do nothing at sampling time.
 PASS_THROUGH_TYPES = (keras.layers.InputLayer, keras.layers.Dropout)
 SUPPORTED_LAYERS = "OneHot or Embedding, then SimpleRNN, LSTM or GRU layers (Dropout between them), then Dense"
@@ -155,11 +152,16 @@ class Sampler:
     def __init__(self, model: keras.Model, vocab: Vocabulary) -> None:
         self.vocab = vocab
         encoding, recurrent, output = read_layers(model)
-        self.input_table = None if isinstance(encoding, OneHot) else np.asarray(encoding.embeddings, dtype=np.float32)
         self.layers = [
             RecurrentLayer(RECURRENT_TYPES[type(layer)], *(np.asarray(w, dtype=np.float32) for w in layer.cell.weights))
             for layer in recurrent
         ]
+        # The first layer's input for each id: its one-hot row, or its embedding.
+        self.input_table = (
+            np.eye(self.layers[0].kernel.shape[0], dtype=np.float32)
+            if isinstance(encoding, OneHot)
+            else np.asarray(encoding.embeddings, dtype=np.float32)
+        )
         self.output_kernel, self.output_bias = (np.asarray(w, dtype=np.float32) for w in output.weights)
         if self.output_kernel.shape[1] != vocab.size:
             raise ValueError(
@@ -170,15 +172,32 @@ class Sampler:
     def check_against(self, model: keras.Model) -> None:
         """Fail loudly if these NumPy equations' probabilities differ from the Keras model's on a short text."""
         ids = np.random.default_rng(0).integers(0, self.vocab.size, CHECK_LENGTH, dtype=np.int32)
+        self.check_cells(ids[:2])
         expected = np.asarray(model(ids[None, :], training=False), dtype=np.float64)[0]
         if gives_logits(model):
             expected = softmax(expected)
         difference = float(np.abs(self.probabilities_of_ids(ids) - expected).max())
         if not difference <= CHECK_TOLERANCE:
+            functions = ", ".join(sorted({layer.step_function for layer in self.layers}))
             raise ValueError(
                 f"model {model.name!r}: the NumPy sampler's probabilities differ from Keras's by {difference:.2g} "
-                f"(tolerance {CHECK_TOLERANCE}); the model computes something the sampler does not implement"
+                f"(tolerance {CHECK_TOLERANCE}); either the model computes something the sampler does not "
+                f"implement, or a cell's equations are wrong ({functions} of helpers.rnn.cells)"
             )
+
+    def check_cells(self, ids: np.ndarray) -> None:
+        """A clear error if a cell's step function does not return its new state, (batch, units) floats."""
+        x, state = self.input_table[ids], self.initial_state(len(ids))
+        for index, layer in enumerate(self.layers):
+            x, layer_state = layer.step(x, state[index])
+            for part in layer_state:
+                if not isinstance(part, np.ndarray) or part.shape != (len(ids), layer.units) or part.dtype.kind != "f":
+                    found = f"{type(part).__name__} {getattr(part, 'shape', '')}".strip()
+                    raise ValueError(
+                        f"{layer.step_function} (helpers.rnn.cells) returned {found} for layer {index} "
+                        f"({layer.cell}, {layer.units} units) and a batch of {len(ids)}: expected a float array of "
+                        f"shape ({len(ids)}, {layer.units}), the new state; is its `return` missing?"
+                    )
 
     @classmethod
     def from_run(cls, run_dir: Path) -> Sampler:
@@ -193,15 +212,9 @@ class Sampler:
 
     def step(self, ids: np.ndarray, state: list) -> tuple[np.ndarray, list]:
         """Logits of the next character for a batch of current characters, and the new state."""
-        first = self.layers[0]
-        if self.input_table is None:
-            x = first.kernel[ids]  # a one-hot vector times the kernel is one row of it
-        else:
-            x = self.input_table[ids] @ first.kernel
+        x = self.input_table[ids]
         new_state = []
         for index, layer in enumerate(self.layers):
-            if index:
-                x = x @ layer.kernel
             x, layer_state = layer.step(x, state[index])
             new_state.append(layer_state)
         return x @ self.output_kernel + self.output_bias, new_state
@@ -302,6 +315,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
+@exercise("03_generate.ipynb")
+def softmax_with_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities from logits / T along the last axis: T < 1 sharpens the distribution, T > 1 flattens it."""
+    return softmax(logits / temperature)
+
+
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     """Log-probabilities from logits along the last axis, without overflow."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
@@ -353,12 +372,12 @@ def draw(
 
     The unknown symbol (id 0) is never written.
     """
-    logits = logits / temperature
+    logits = logits.copy()
     logits[:, 0] = -np.inf
     if top_k is not None and top_k < logits.shape[1]:
         kth = np.partition(logits, -top_k, axis=1)[:, -top_k][:, None]
         logits = np.where(logits < kth, -np.inf, logits)
-    probabilities = softmax(logits)
+    probabilities = softmax_with_temperature(logits, temperature)
     if top_p is not None and top_p < 1:
         order = np.argsort(-probabilities, axis=1)
         sorted_p = np.take_along_axis(probabilities, order, axis=1)

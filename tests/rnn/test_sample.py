@@ -9,9 +9,9 @@ import pytest
 from helpers.config import CELL_TYPES, RunConfig
 from helpers.corpus.load import END
 from helpers.corpus.vocab import Vocabulary
-from helpers.rnn import sample
+from helpers.rnn import cells, sample
 from helpers.rnn.model import OneHot, build_model
-from helpers.rnn.sample import Sampler, draw, softmax
+from helpers.rnn.sample import Sampler, draw, softmax, softmax_with_temperature
 
 SHIPPED_MODELS = Path(__file__).resolve().parents[2] / "models"
 
@@ -122,9 +122,30 @@ def test_a_stateful_layer_and_an_unknown_output_activation_are_refused():
 
 
 def test_a_wrong_equation_is_caught_when_the_model_is_loaded(monkeypatch):
-    monkeypatch.setattr(sample, "sigmoid", lambda x: 1.0 / (1.0 + np.exp(-1.01 * x)))
-    with pytest.raises(ValueError, match="differ from Keras's by .*tolerance"):
+    monkeypatch.setattr(cells, "sigmoid", lambda x: 1.0 / (1.0 + np.exp(-1.01 * x)))
+    with pytest.raises(ValueError, match="differ from Keras's by .*tolerance.*lstm_step of helpers.rnn.cells"):
         random_sampler(cell="LSTM")
+
+
+@pytest.mark.parametrize("cell, function", [("SimpleRNN", "simple_rnn_step"), ("GRU", "gru_step")])
+def test_a_cell_that_returns_nothing_is_named_when_the_model_is_loaded(monkeypatch, cell, function):
+    # In the student edition these are the student's own functions: an unanswered one returns None.
+    monkeypatch.setattr(cells, function, lambda *arguments: None)
+    with pytest.raises(ValueError, match=rf"{function} \(helpers.rnn.cells\) returned NoneType .*shape \(2, 12\)"):
+        random_sampler(cell=cell)
+    monkeypatch.setattr(cells, function, lambda x, h, *weights: h[:, :3])
+    with pytest.raises(ValueError, match=rf"{function} .* returned ndarray \(2, 3\) for layer 0"):
+        random_sampler(cell=cell)
+
+
+def test_sampling_uses_the_cell_functions_of_the_cells_module(monkeypatch):
+    calls = []
+    step = cells.gru_step
+    monkeypatch.setattr(cells, "gru_step", lambda *arguments: calls.append(1) or step(*arguments))
+    sampler, _ = random_sampler(cell="GRU", layers=2)
+    calls.clear()
+    sampler.sample(n=3, max_length=10, prime="<start>\n")
+    assert len(calls) >= 2 * 10  # each of the 2 layers, at each step of the prime and of the tune
 
 
 def test_weights_changed_after_loading_fail_the_check_against_keras():
@@ -185,6 +206,29 @@ def test_draw_follows_the_temperature_scaled_distribution():
         observed = np.bincount(ids, minlength=4) / len(ids)
         assert observed[0] == 0
         np.testing.assert_allclose(observed[1:], expected, atol=0.005)
+
+
+def test_softmax_with_temperature_is_stable_and_sharpens_or_flattens():
+    logits = np.array([[1000.0, 999.0, 990.0], [-5.0, 0.0, 5.0]])
+    for temperature in (0.1, 1.0, 3.0):
+        probabilities = softmax_with_temperature(logits, temperature)
+        assert np.isfinite(probabilities).all()
+        np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0)
+        np.testing.assert_allclose(probabilities, softmax(logits / temperature))
+    assert softmax_with_temperature(logits, 1e-3)[0, 0] == pytest.approx(1.0)  # T -> 0: the argmax
+    assert softmax_with_temperature(np.array([-np.inf, 1.0, 2.0]), 0.5)[0] == 0.0  # a forbidden id stays at 0
+
+
+def test_draw_turns_logits_into_probabilities_with_softmax_with_temperature(monkeypatch):
+    # In the student edition softmax_with_temperature is the student's own: the sampler must go through it.
+    seen = []
+    tempered = sample.softmax_with_temperature
+    monkeypatch.setattr(
+        sample, "softmax_with_temperature", lambda *arguments: seen.append(arguments[1]) or tempered(*arguments)
+    )
+    sampler, _ = random_sampler()
+    sampler.sample(n=2, temperature=0.7, max_length=5)
+    assert seen == [0.7] * 5
 
 
 def test_nucleus_keeps_the_smallest_set_that_reaches_top_p():
