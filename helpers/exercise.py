@@ -48,9 +48,14 @@ def student_version(notebook: str, name: str) -> Callable:
     def calling(*args, **kwargs):
         CALLING.add(name)
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
         finally:
             CALLING.discard(name)
+        if result is None:
+            raise NotImplementedError(
+                f"your {name} in {notebook} returned None: write that exercise (and save the notebook) first"
+            )
+        return result
 
     return calling
 
@@ -63,12 +68,18 @@ def find_student_version(notebook: str, name: str) -> Callable:
     path = project_root() / "notebooks" / notebook
     if not path.is_file():
         raise FileNotFoundError(f"{name} is an exercise of {notebook}, which is not in {path.parent}")
-    found = definition_in(json.loads(path.read_text(encoding="utf-8")), name, path)
+    found = saved_definition(path, path.stat().st_mtime_ns, name)
     if found is None or hasattr(found, MARK):
         raise NotImplementedError(
             f"{name} is an exercise of {notebook}: write it there, run its cell and save the notebook"
         )
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def saved_definition(path: Path, modified: int, name: str) -> Callable | None:
+    """The definition of name in the notebook at path as saved at that modification time (read once per save)."""
+    return definition_in(json.loads(path.read_text(encoding="utf-8")), name, path)
 
 
 def definition_in(notebook: dict, name: str, path: Path) -> Callable | None:

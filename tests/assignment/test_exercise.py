@@ -1,6 +1,7 @@
 """The student edition runs the student's own functions: found in the running notebook or in the saved one."""
 
 import json
+import os
 
 import pytest
 
@@ -71,3 +72,19 @@ def test_a_student_version_that_calls_the_package_back_is_stopped_with_a_reason(
             module.package_f(1)
     finally:
         del sys.modules["tests_loop"]
+
+
+def test_the_saved_notebook_is_read_again_only_when_it_changes(root):
+    write_notebook(root, "ex.ipynb", "def f():\n    return 1")
+    first = student_version("ex.ipynb", "f")
+    assert first() == 1 and student_version("ex.ipynb", "f").__wrapped__ is first.__wrapped__
+    write_notebook(root, "ex.ipynb", "def f():\n    return 2")
+    path = root / "notebooks" / "ex.ipynb"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert student_version("ex.ipynb", "f")() == 2
+
+
+def test_an_unwritten_exercise_that_returns_nothing_says_so(root):
+    write_notebook(root, "ex.ipynb", "def f(x):\n    ...")
+    with pytest.raises(NotImplementedError, match="your f in ex.ipynb returned None: write that exercise"):
+        student_version("ex.ipynb", "f")(1)
