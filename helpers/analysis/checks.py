@@ -22,6 +22,7 @@ from pathlib import Path
 from helpers.abc.fields import parse_key, parse_meter, parse_unit_length
 from helpers.abc.music import PITCH_NAMES, Note, TuneMusic, read_music
 from helpers.abc.reader import read_tune, token_field
+from helpers.exercise import exercise
 
 PARSE_TIMEOUT_S = 5.0
 TIME_LIMIT_MESSAGE = "not checked (time limit)"
@@ -37,14 +38,10 @@ class ParseTimeout(BaseException):
 
 @dataclass(frozen=True)
 class HeaderCheck:
-    """Which header fields a tune has, in which order, and whether meter, unit length and key can be read."""
+    """Whether a tune's header fields come in order, and whether its meter, unit length and key can be read."""
 
-    x_first: bool
-    has_title: bool
-    has_meter: bool
+    in_order: bool
     has_unit_length: bool
-    has_key: bool
-    only_fields_before_key: bool
     meter_ok: bool
     unit_length_ok: bool
     key_ok: bool
@@ -54,45 +51,44 @@ class HeaderCheck:
     @property
     def ok(self) -> bool:
         """X: first, T: and M:, L: or its default, K: last; meter, unit length and key all parse."""
-        return (
-            self.x_first
-            and self.has_title
-            and self.has_meter
-            and self.has_key
-            and self.only_fields_before_key
-            and self.meter_ok
-            and self.unit_length_ok
-            and self.key_ok
-        )
+        return self.in_order and self.meter_ok and self.unit_length_ok and self.key_ok
+
+
+def header_lines(abc: str) -> list[tuple[str, str] | None]:
+    """The lines of a tune's header (up to its first K:) in order: a field as (letter, value), another line None.
+
+    Comment lines (%) and blank lines are left out.
+    """
+    tokens = [token for token in read_tune(abc).header if token.kind in ("field", "unknown")]
+    return [token_field(token) if token.kind == "field" else None for token in tokens]
+
+
+@exercise("06_quality.ipynb")
+def header_in_order(fields: list[tuple[str, str] | None]) -> bool:
+    """X: first, T: and M: present, K: last, and nothing but fields: the order ABC asks of a tune's header.
+
+    fields: the header's lines as header_lines gives them, e.g. [('X', '1'), ('T', 'Tune'), ('K', 'G')].
+    """
+    letters = [field[0] if field else None for field in fields]
+    only_fields = bool(letters) and None not in letters
+    return only_fields and letters[0] == "X" and letters[-1] == "K" and "T" in letters and "M" in letters
 
 
 def check_header(abc: str) -> HeaderCheck:
     """The header of one tune: the lines up to and including its first K: field."""
-    tokens = [token for token in read_tune(abc).header if token.kind in ("field", "unknown")]
-    fields = [token_field(token) if token.kind == "field" else None for token in tokens]
+    fields = header_lines(abc)
     values: dict[str, str] = {}
     for item in fields:
         if item:
             values.setdefault(*item)
-    has_key = bool(fields) and fields[-1] is not None and fields[-1][0] == "K"
-    meter_ok = unit_ok = key_ok = False
-    if "M" in values:
-        meter_ok = can_parse(parse_meter, values["M"])
-    unit_ok = can_parse(parse_unit_length, values["L"]) if "L" in values else True
-    if has_key:
-        key_ok = can_parse(parse_key, values["K"])
     return HeaderCheck(
-        x_first=bool(fields) and fields[0] is not None and fields[0][0] == "X",
-        has_title="T" in values,
-        has_meter="M" in values,
+        in_order=header_in_order(fields),
         has_unit_length="L" in values,
-        has_key=has_key,
-        only_fields_before_key=all(item is not None for item in fields),
-        meter_ok=meter_ok,
-        unit_length_ok=unit_ok,
-        key_ok=key_ok,
+        meter_ok="M" in values and can_parse(parse_meter, values["M"]),
+        unit_length_ok=can_parse(parse_unit_length, values["L"]) if "L" in values else True,
+        key_ok="K" in values and can_parse(parse_key, values["K"]),
         meter=values.get("M"),
-        key=values.get("K") if has_key else None,
+        key=values.get("K"),
     )
 
 

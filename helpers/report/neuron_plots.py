@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.analysis.neurons import HIDDEN, KIND_NAMES, Activations, UnitRanking, example_tune
+from helpers.exercise import exercise
 from helpers.report.plots import STYLE, save_figure
 
 NEWLINE_GLYPH = "\u21b5"
@@ -30,6 +31,32 @@ def text_grid(text: str, max_columns: int = 90) -> list[list[int]]:
     return rows
 
 
+@exercise("05_neurons.ipynb")
+def character_heatmap(text: str, values: np.ndarray, limit: float = 1.0, max_columns: int = 90) -> plt.Figure:
+    """Each character of text on a cell coloured by its value (-limit blue to +limit red), in the text's lines.
+
+    One image: row r, column c is the c-th character of the r-th line (text_grid), empty cells are NaN.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.shape != (len(text),):
+        raise ValueError(f"expected one value per character of the text ({len(text)}), got shape {values.shape}")
+    rows = text_grid(text, max_columns)
+    columns = max(len(row) for row in rows)
+    grid = np.full((len(rows), columns), np.nan)
+    for r, row in enumerate(rows):
+        grid[r, : len(row)] = values[row]
+    size = (min(max(columns * 0.11 + 1.6, 4.5), 16), len(rows) * 0.2 + 1.0)
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    ax.imshow(grid, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit, aspect="auto", interpolation="none")
+    for r, row in enumerate(rows):
+        for c, position in enumerate(row):
+            char = NEWLINE_GLYPH if text[position] == "\n" else text[position]
+            color = "white" if abs(values[position]) > 0.65 * limit else "black"
+            ax.text(c, r, char, ha="center", va="center", family="monospace", fontsize=7.5, color=color)
+    ax.set_axis_off()
+    return fig
+
+
 def neuron_heatmap(
     activations: Activations,
     unit: int,
@@ -45,32 +72,17 @@ def neuron_heatmap(
     unit = activations.check_unit(unit, layer)
     values = activations.values(layer, kind)[:, unit]
     limit = 1.0 if kind == HIDDEN else max(float(np.abs(values).max(initial=0.0)), 1e-6)
-    rows = text_grid(activations.text, max_columns)
-    columns = max(len(row) for row in rows)
-    grid = np.full((len(rows), columns), np.nan)
-    for r, row in enumerate(rows):
-        grid[r, : len(row)] = values[row]
     with plt.rc_context(STYLE | {"axes.grid": False}):
-        fig, ax = plt.subplots(
-            figsize=(min(max(columns * 0.11 + 1.6, 4.5), 16), len(rows) * 0.2 + 1.0), layout="constrained"
-        )
-        image = ax.imshow(grid, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit, aspect="auto", interpolation="none")
-        for r, row in enumerate(rows):
-            for c, position in enumerate(row):
-                char = activations.text[position]
-                ax.text(
-                    c,
-                    r,
-                    NEWLINE_GLYPH if char == "\n" else char,
-                    ha="center",
-                    va="center",
-                    family="monospace",
-                    fontsize=7.5,
-                    color="white" if abs(values[position]) > 0.65 * limit else "black",
-                )
-        ax.set_axis_off()
+        fig = character_heatmap(activations.text, values, limit, max_columns)
+        images = [image for ax in fig.axes for image in ax.images] if isinstance(fig, plt.Figure) else []
+        if not images:
+            raise ValueError(
+                f"character_heatmap returned {type(fig).__name__}, not a matplotlib Figure with an image "
+                "(ax.imshow) of the activations"
+            )
+        ax = images[0].axes
         ax.set_title(title or f"unit {unit}: {activations.describe(layer, kind)}", fontsize=9, loc="left")
-        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, label=KIND_NAMES[kind])
+        fig.colorbar(images[0], ax=ax, fraction=0.03, pad=0.01, label=KIND_NAMES[kind])
     return fig
 
 

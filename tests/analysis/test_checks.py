@@ -7,7 +7,15 @@ import pytest
 
 from helpers.abc.music import read_music
 from helpers.analysis import checks as quality
-from helpers.analysis.checks import check_bars, check_header, check_tune, music_statistics, repeat_problems
+from helpers.analysis.checks import (
+    check_bars,
+    check_header,
+    check_tune,
+    header_in_order,
+    header_lines,
+    music_statistics,
+    repeat_problems,
+)
 
 HEADER = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\n"
 # A jig with a pickup, a start repeat and a last bar that completes the pickup.
@@ -29,20 +37,20 @@ def test_valid_header():
 
 def test_missing_key_fails_the_header():
     header = check_header("X:1\nT:Test\nM:6/8\nL:1/8\nGAB cBA|\n")
-    assert not header.has_key and not header.ok
+    assert not header.in_order and not header.key_ok and header.key is None and not header.ok
 
 
 @pytest.mark.parametrize(
     "abc, failing",
     [
-        ("T:Test\nX:1\nM:6/8\nL:1/8\nK:G\nGAB|", "x_first"),
-        ("X:1\nM:6/8\nL:1/8\nK:G\nGAB|", "has_title"),
-        ("X:1\nT:Test\nL:1/8\nK:G\nGAB|", "has_meter"),
+        ("T:Test\nX:1\nM:6/8\nL:1/8\nK:G\nGAB|", "in_order"),
+        ("X:1\nM:6/8\nL:1/8\nK:G\nGAB|", "in_order"),
+        ("X:1\nT:Test\nL:1/8\nK:G\nGAB|", "in_order"),
         ("X:1\nT:Test\nM:6/q\nL:1/8\nK:G\nGAB|", "meter_ok"),
         ("X:1\nT:Test\nM:6/8\nL:eighth\nK:G\nGAB|", "unit_length_ok"),
         ("X:1\nT:Test\nM:6/8\nL:1/8\nK:Hx\nGAB|", "key_ok"),
         ("X:1\nT:Test\nM:6/8\nL:1/8\nK:Bn\nGAB|", "key_ok"),
-        ("X:1\nT:Test\nM:6/8\nGAB cBA|\nL:1/8\nK:G\nGAB|", "only_fields_before_key"),
+        ("X:1\nT:Test\nM:6/8\nGAB cBA|\nL:1/8\nK:G\nGAB|", "in_order"),
     ],
 )
 def test_each_header_fault_is_named(abc, failing):
@@ -54,11 +62,32 @@ def test_each_header_fault_is_named(abc, failing):
 def test_key_must_come_last_in_the_header():
     # A meter after K: belongs to the body, so the header itself has none.
     header = check_header("X:1\nT:Test\nK:G\nM:6/8\nGAB cBA|")
-    assert not header.has_meter and not header.ok
+    assert header.meter is None and not header.in_order and not header.ok
 
 
 def test_missing_unit_length_is_allowed():
     assert check_header("X:1\nT:Test\nM:6/8\nK:G\nGAB|").ok
+
+
+def test_header_lines_are_the_fields_up_to_the_key_without_comments():
+    abc = "X:1\n% a comment\nT:Test\nM:6/8\nnot a field\n\nK:G % the key\nGAB|\nK:D\n"
+    assert header_lines(abc) == [("X", "1"), ("T", "Test"), ("M", "6/8"), None, ("K", "G")]
+
+
+@pytest.mark.parametrize(
+    "fields, in_order",
+    [
+        ([("X", "1"), ("T", "A"), ("M", "6/8"), ("L", "1/8"), ("K", "G")], True),
+        ([("X", "1"), ("M", "6/8"), ("T", "A"), ("R", "jig"), ("T", "B"), ("K", "G")], True),
+        ([], False),
+        ([("T", "A"), ("X", "1"), ("M", "6/8"), ("K", "G")], False),
+        ([("X", "1"), ("T", "A"), ("M", "6/8"), ("K", "G"), ("L", "1/8")], False),
+        ([("X", "1"), ("T", "A"), None, ("M", "6/8"), ("K", "G")], False),
+        ([("X", "1"), ("M", "6/8"), ("K", "G")], False),
+    ],
+)
+def test_header_in_order(fields, in_order):
+    assert header_in_order(fields) is in_order
 
 
 # ------------------------------------------------------------------------------------------------ bars
