@@ -65,8 +65,11 @@ def test_the_unanswered_student_edition_fails_every_check_with_its_message(editi
         )
         executed = json.loads((tmp_path / notebook).read_text())
         checks = {
-            cell_text(cell).strip(): "".join(output.get("text", "") for output in cell["outputs"])
-            + "".join(output.get("data", {}).get("text/plain", "") for output in cell["outputs"])
+            cell_text(cell).strip(): "".join(
+                cell_text({"source": output.get("text", "")})
+                + cell_text({"source": output.get("data", {}).get("text/plain", "")})
+                for output in cell["outputs"]
+            )
             for cell in executed["cells"]
             if cell["cell_type"] == "code" and cell_text(cell).strip().startswith("grader.check(")
         }
