@@ -24,7 +24,8 @@ from helpers.files import write_json
 
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 # What the student edition holds besides its notebooks: the package, the shipped models, set-up files.
-STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml", "Makefile")
+STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml")
+STUDENT_MAKEFILE = Path(__file__).with_name("student.mk")  # setup and lab; the project's own runs tests
 STUDENT_SECTION = "## For students"  # the README section that becomes the student edition's README
 SKIPPED = ("__pycache__", ".ipynb_checkpoints", "*.egg-info")
 MIN_ANSWER_LINE = 12  # shorter answer lines (`return x`, `)`) are too common to prove anything
@@ -260,6 +261,7 @@ def build(root: Path, out: Path) -> Editions:
         elif source.is_file():
             (editions.student / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, editions.student / name)
+    shutil.copy2(STUDENT_MAKEFILE, editions.student / "Makefile")
     (editions.student / "README.md").write_text(student_readme((root / "README.md").read_text(encoding="utf-8")))
     answers = stub_package(editions.student / "helpers")
     shared = [path.read_text(encoding="utf-8") for path in (editions.student / "helpers").rglob("*.py")]

@@ -45,6 +45,11 @@ def test_every_notebook_with_exercises_has_an_edition_and_an_autograder(editions
         assert (editions.autograder / notebook.replace(".ipynb", ".zip")).is_file()
         assert (editions.solution / "notebooks" / notebook).is_file()
     assert not (editions.student / "tests").exists() and (editions.solution / "tests").is_dir()
+    assert (
+        "lab:" in (editions.student / "Makefile").read_text()
+        and "pytest" not in (editions.student / "Makefile").read_text()
+    )
+    assert (editions.student / "README.md").read_text().startswith("# The assignment")
 
 
 @pytest.mark.slow

@@ -1,0 +1,18 @@
+# The student edition: `make lab` sets up a virtual environment once (Python 3.11 and pip), then opens JupyterLab.
+PYTHON ?= python3
+BIN := .venv/bin
+
+.PHONY: setup lab
+
+.venv/installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv .venv
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+setup: .venv/installed
+	@command -v abc2midi >/dev/null || echo "06_quality also uses abc2midi: sudo apt-get install abcmidi"
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
