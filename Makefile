@@ -6,12 +6,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
 .PHONY: setup system-packages run test lint strip benchmark robustness ship-model report assignment grade
 
-.venv/installed: requirements.txt pyproject.toml
-	$(PYTHON) -m venv .venv
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
-	touch $@
+# The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
+include helpers/assignment/student.mk
 
 # Debian packages the tests use: abc2midi (abcmidi) and the Chromium that Playwright drives.
 # Installed when missing and we are root; otherwise the command to install them is printed.

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,16 +66,21 @@ def cell_text(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
+def marked_cells(master: Path) -> Iterator[tuple[dict, bool, bool]]:
+    """Each cell of a master notebook but otter's raw marks: (cell, inside a solution, inside the tests)."""
+    in_solution = in_tests = False
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "raw":
+            mark = cell_text(cell).strip().split("\n")[0].upper()
+            in_solution = mark == "# BEGIN SOLUTION" or (in_solution and mark != "# END SOLUTION")
+            in_tests = mark == "# BEGIN TESTS" or (in_tests and mark != "# END TESTS")
+        else:
+            yield cell, in_solution, in_tests
+
+
 def fill_answers(student_notebook: dict, master: Path) -> dict:
     """A student notebook with every answer cell replaced by the master's solution: a perfect submission."""
-    solutions, in_solution = [], False
-    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
-        text = cell_text(cell)
-        if cell["cell_type"] == "raw":
-            mark = text.strip().split("\n")[0].upper()
-            in_solution = mark == "# BEGIN SOLUTION" or (in_solution and mark != "# END SOLUTION")
-        elif in_solution:
-            solutions.append(text)
+    solutions = [cell_text(cell) for cell, in_solution, _ in marked_cells(master) if in_solution]
     answer_cells = [cell for cell in student_notebook["cells"] if "otter_answer_cell" in tags_of(cell)]
     if len(answer_cells) != len(solutions):
         raise ValueError(f"{master.name}: {len(answer_cells)} answer cells but {len(solutions)} solutions")
@@ -187,14 +193,10 @@ def stub_package(package: Path) -> list[str]:
 
 def notebook_answers(master: Path) -> tuple[list[str], list[str]]:
     """A master notebook's answers (solutions between otter's marks, hidden tests) and the rest of its text."""
-    answers, shared, in_solution, in_tests = [], [], False, False
-    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+    answers, shared = [], []
+    for cell, in_solution, in_tests in marked_cells(master):
         text = cell_text(cell)
-        if cell["cell_type"] == "raw":
-            mark = text.strip().split("\n")[0].upper()
-            in_solution = mark == "# BEGIN SOLUTION" or (in_solution and mark != "# END SOLUTION")
-            in_tests = mark == "# BEGIN TESTS" or (in_tests and mark != "# END TESTS")
-        elif in_tests and text.lstrip().upper().startswith("# HIDDEN"):
+        if in_tests and text.lstrip().upper().startswith("# HIDDEN"):
             answers.append(text)
         elif in_solution and cell["cell_type"] == "markdown":
             answers.append(text)
