@@ -11,6 +11,11 @@ include helpers/assignment/student.mk
 
 # Debian packages the tests use: abc2midi (abcmidi) and the Chromium that Playwright drives.
 # Installed when missing and we are root; otherwise the command to install them is printed.
+# Optional, for tunes that sound like a piano: the TimGM6mb General MIDI soundfont and tinysoundfont, which plays it
+# (installed without its PyAudio dependency: see requirements.txt). Without them the audio comes from the NumPy
+# synthesizer, so neither ever fails this target.
+SOUNDFONT := /usr/share/sounds/sf2/TimGM6mb.sf2
+TINYSOUNDFONT := tinysoundfont==0.3.7
 system-packages:
 	@missing=""; \
 	command -v abc2midi >/dev/null || missing="$$missing abcmidi"; \
@@ -19,6 +24,17 @@ system-packages:
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+	@if [ ! -f $(SOUNDFONT) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			install="env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq timgm6mb-soundfont"; \
+			$$install >/dev/null 2>&1 || { apt-get update -qq && $$install >/dev/null; } \
+				|| echo "optional timgm6mb-soundfont not installed: tunes play on the NumPy synthesizer"; \
+		else echo "optional, for a piano sound: sudo apt-get install timgm6mb-soundfont"; fi; \
+	fi
+	@if [ -x $(BIN)/pip ] && ! $(BIN)/python -c "import tinysoundfont" 2>/dev/null; then \
+		$(BIN)/pip install --quiet --no-deps $(TINYSOUNDFONT) \
+			|| echo "optional $(TINYSOUNDFONT) not installed: tunes play on the NumPy synthesizer"; \
 	fi
 
 setup: .venv/installed system-packages

@@ -8,7 +8,7 @@ from helpers.config import RunConfig
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import build_model
 
-TEXT = "<start>\nX:1\nT:Tune\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|]\n<end>\n"
+TEXT = "<start>\nX:1\nT:A Tune\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|C6|]\n<end>\n"
 
 
 def with_output_activation(model: keras.Model, activation: str) -> keras.Model:

@@ -14,11 +14,13 @@ import keras
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from helpers.abc.grammar import Completion, start_state
 from helpers.abc.reader import END, START
 from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
 from helpers.exercise import exercise
 from helpers.rnn import cells
+from helpers.rnn.constrain import GrammarTable
 from helpers.rnn.model import OneHot, gives_logits
 
 DEFAULT_PRIME = f"{START}\n"
@@ -63,11 +65,20 @@ class RecurrentLayer:
 
 @dataclass(frozen=True)
 class GeneratedTune:
-    """One sampled text: the prime, what the network wrote, and whether it reached <end>."""
+    """One sampled text: the prime, what the network wrote, whether it reached <end>, and how it was drawn.
+
+    surprisal: the mean, over the characters written, of -log p_T(character) in nats under the network's tempered
+    distribution before any mask: how likely the network itself finds what was written. removed_mass: for
+    constrained sampling, the mean share of that distribution that the grammar masked at each step (how much the
+    network wanted to break the tune); None for free sampling.
+    """
 
     prime: str
     text: str
     finished: bool
+    constrained: bool = False
+    surprisal: float | None = None
+    removed_mass: float | None = None
 
     @property
     def abc(self) -> str:
@@ -168,6 +179,7 @@ class Sampler:
                 f"the model predicts {self.output_kernel.shape[1]} symbols, the vocabulary has {vocab.size}"
             )
         self.check_against(model)
+        self.grammar: GrammarTable | None = None  # built on the first constrained sample, then kept
 
     def check_against(self, model: keras.Model) -> None:
         """Fail loudly if these NumPy equations' probabilities differ from the Keras model's on a short text."""
@@ -252,42 +264,95 @@ class Sampler:
         seed: int = 0,
         top_k: int | None = None,
         top_p: float | None = None,
+        constrained: bool = False,
     ) -> list[GeneratedTune]:
-        """n tunes written after the prime, each stopping at <end> or after max_length characters."""
+        """n tunes written after the prime, each stopping at <end> or after max_length characters.
+
+        constrained=True masks, at every step, the characters that cannot continue a valid tune
+        (helpers.abc.grammar), so that every tune is valid ABC and ends with <end> within max_length.
+        """
         check_sampling(n, temperature, max_length, seed, top_k, top_p)
+        if not isinstance(constrained, bool | np.bool_):
+            raise TypeError(f"constrained must be True or False, got {constrained!r} ({type(constrained).__name__})")
         noise = RowNoise(seed, n)
         prime_ids = self.encode_prime(prime)
+        grammar = self.grammar_rows(prime, n, max_length) if constrained else None
         end_ids = self.vocab.encode(END)
+        total = len(prime_ids) + max_length
         # One BLAS thread: for matrices this small, threads cost more than they give.
         with threadpool_limits(limits=1, user_api="blas"):
             state = self.initial_state(n)
             for char_id in prime_ids[:-1]:
                 _, state = self.step(np.full(n, char_id), state)
             # The text so far, prime included, so an <end> that the prime begins is still recognised.
-            text = np.zeros((n, len(prime_ids) + max_length), dtype=np.int32)
+            text = np.zeros((n, total), dtype=np.int32)
             text[:, : len(prime_ids)] = prime_ids
-            lengths = np.full(n, len(prime_ids) + max_length)
+            lengths = np.full(n, total)
             finished = np.zeros(n, dtype=bool)
+            surprisal, removed = np.zeros(n), np.zeros(n)
             active = np.arange(n)  # rows still writing; finished rows leave the batch
             current = np.full(n, prime_ids[-1])
-            for position in range(len(prime_ids), len(prime_ids) + max_length):
+            for position in range(len(prime_ids), total):
                 logits, state = self.step(current, state)
+                logits[:, 0] = -np.inf  # the unknown symbol is never written
+                log_p = log_softmax(logits / temperature)
+                if grammar is not None:
+                    following, allowed = self.grammar.allowed(grammar[active], np.full(len(active), total - position))
+                    if not allowed.any(axis=1).all():
+                        row = active[~allowed.any(axis=1)][0]
+                        raise RuntimeError(
+                            f"bug: the grammar allows no character for tune {row} after "
+                            f"{self.vocab.decode(text[row, :position])!r} ({self.grammar.states[grammar[row]]})"
+                        )
+                    removed[active] += 1.0 - np.where(allowed, np.exp(log_p), 0.0).sum(axis=1)
+                    logits = np.where(allowed, logits, -np.inf)
                 current = draw(logits, temperature, top_k, top_p, noise.uniform(active, position))
+                surprisal[active] -= log_p[np.arange(len(active)), current]
                 text[active, position] = current
-                if position + 1 >= len(end_ids):
+                if grammar is not None:
+                    grammar[active] = following[np.arange(len(active)), current]
+                    done = self.grammar.left[grammar[active]] == 0
+                elif position + 1 >= len(end_ids):
                     done = (text[active, position + 1 - len(end_ids) : position + 1] == end_ids).all(axis=1)
-                    if done.any():
-                        finished[active[done]] = True
-                        lengths[active[done]] = position + 1
-                        keep = ~done
-                        active, current = active[keep], current[keep]
-                        state = [tuple(part[keep] for part in layer_state) for layer_state in state]
-                        if not len(active):
-                            break
+                else:
+                    done = np.zeros(len(active), dtype=bool)
+                if done.any():
+                    finished[active[done]] = True
+                    lengths[active[done]] = position + 1
+                    keep = ~done
+                    active, current = active[keep], current[keep]
+                    state = [tuple(part[keep] for part in layer_state) for layer_state in state]
+                    if not len(active):
+                        break
+        written = np.maximum(lengths - len(prime_ids), 1)
         return [
-            GeneratedTune(prime, self.vocab.decode(text[row, len(prime_ids) : lengths[row]]), bool(finished[row]))
+            GeneratedTune(
+                prime,
+                self.vocab.decode(text[row, len(prime_ids) : lengths[row]]),
+                bool(finished[row]),
+                constrained=grammar is not None,
+                surprisal=float(surprisal[row] / written[row]),
+                removed_mass=float(removed[row] / written[row]) if grammar is not None else None,
+            )
             for row in range(n)
         ]
+
+    def grammar_rows(self, prime: str, n: int, max_length: int) -> np.ndarray:
+        """Each row's grammar state number after the prime; a prime or a length that no valid tune fits is an error."""
+        if self.grammar is None:
+            self.grammar = GrammarTable(self.vocab.chars)
+        start = start_state(prime)
+        needed = self.grammar.completion.length(start)
+        if needed is None:
+            raise ValueError(
+                f"this model's vocabulary lacks characters that every valid tune after the prime {prime!r} needs "
+                f"(e.g. those of {Completion().text(start)!r}); constrained sampling cannot end a tune with it"
+            )
+        if max_length < needed:
+            raise ValueError(
+                f"max_length={max_length} is too short for a valid tune after this prime: it needs at least {needed}"
+            )
+        return np.full(n, self.grammar.number(start), dtype=np.int64)
 
 
 class RowNoise:

@@ -3,19 +3,45 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
 from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
-from helpers.ui.render import audio_player, message_html, notation_view
+from helpers.ui.render import audio_player, export_tune, message_html, notation_view, tune_files
+
+VALID_ABC_EXPLANATION = (
+    "the sampler only draws characters that keep the tune valid ABC: header in order, bars that fit the meter, "
+    "balanced repeats"
+)
+# A saved tune's name: it becomes the file names <name>.abc, .mid and .wav, so nothing that could leave the folder.
+TUNE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
-def abc_html(tune: GeneratedTune) -> HTML:
-    """The tune's ABC text, and whether it reached <end>."""
+def sampling_mode(constrained: bool) -> str:
+    """How a tune was sampled, in words: with the valid-ABC constraint or freely."""
+    return "valid ABC only (constrained sampling)" if constrained else "free sampling (any character)"
+
+
+def abc_html(tune: GeneratedTune, mode: str = "") -> HTML:
+    """The tune's ABC text, whether it reached <end>, and how it was sampled when mode says so."""
     ending = "reached &lt;end&gt;" if tune.finished else "stopped at the length limit"
-    return HTML(f"<pre class='abc-text'>{html.escape(tune.abc)}</pre><p><i>{ending}</i></p>")
+    made = f"; {html.escape(mode)}" if mode else ""
+    return HTML(f"<pre class='abc-text'>{html.escape(tune.abc)}</pre><p><i>{ending}{made}</i></p>")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a saved tune cannot have this name (empty, a path, other characters than A-Z a-z 0-9 - _), or None."""
+    if not isinstance(name, str) or not name.strip():
+        return "give the tune a name first"
+    if not TUNE_NAME.fullmatch(name):
+        return (
+            f"the name {name!r} can hold only letters A-Z and a-z, digits, '-' and '_' (at most 100; no spaces, "
+            "dots or path separators): it becomes the file names"
+        )
+    return None
 
 
 def show_tune(tune: GeneratedTune, title: str = "") -> None:
@@ -26,18 +52,28 @@ def show_tune(tune: GeneratedTune, title: str = "") -> None:
 
 
 class GeneratorPanel:
-    """Temperature, seed, length, prime and model controls with a Generate button."""
+    """Temperature, seed, length, prime, model and valid-ABC controls with a Generate button; Save keeps a tune.
 
-    def __init__(self, models: dict[str, Path], seed: int = 1) -> None:
+    Save writes the last tune as <name>.abc, <name>.mid and <name>.wav in save_dir (results/<profile>/saved/ in
+    03_generate); an existing name is refused, never overwritten. Without a save_dir the panel has no Save row.
+    """
+
+    def __init__(self, models: dict[str, Path], seed: int = 1, save_dir: Path | None = None) -> None:
         self.models = models
+        self.save_dir = None if save_dir is None else Path(save_dir)
         self.samplers: dict[Path, Sampler] = {}
+        self.last_tune: GeneratedTune | None = None
         self.temperature = widgets.FloatSlider(1.0, min=0.1, max=3.0, step=0.05, description="temperature")
         self.seed = widgets.IntText(seed, description="seed")
         self.max_length = widgets.IntSlider(1000, min=50, max=3000, step=50, description="max length")
         self.prime = widgets.Textarea(DEFAULT_PRIME, description="prime", rows=4)
         self.model = widgets.Dropdown(options=list(models), description="model")
+        self.valid_abc = widgets.Checkbox(True, description="valid ABC only", indent=False)
         self.button = widgets.Button(description="Generate", button_style="primary")
+        self.name = widgets.Text(placeholder="e.g. my-reel_1", description="name")
+        self.save_button = widgets.Button(description="Save", icon="save")
         self.abc, self.notation, self.audio = widgets.Output(), widgets.Output(), widgets.Output()
+        self.saved = widgets.Output()
         for widget, name in (
             (self.button, "generate"),
             (self.abc, "abc"),
@@ -45,11 +81,20 @@ class GeneratorPanel:
             (self.audio, "audio"),
             (self.temperature, "temperature"),
             (self.seed, "seed"),
+            (self.valid_abc, "valid-abc"),
+            (self.name, "name"),
+            (self.save_button, "save"),
+            (self.saved, "saved"),
         ):
             widget.add_class(f"generator-{name}")
         self.button.on_click(lambda _: self.generate())
-        controls = widgets.VBox([self.model, self.temperature, self.seed, self.max_length, self.prime, self.button])
-        self.widget = widgets.VBox([controls, self.abc, self.notation, self.audio])
+        self.save_button.on_click(lambda _: self.save(self.name.value))
+        valid_abc_row = widgets.HBox(
+            [self.valid_abc, widgets.HTML(f"<small>{html.escape(VALID_ABC_EXPLANATION)}</small>")]
+        )
+        controls = [self.model, self.temperature, self.seed, self.max_length, self.prime, valid_abc_row, self.button]
+        save_rows = [widgets.HBox([self.name, self.save_button]), self.saved] if self.save_dir is not None else []
+        self.widget = widgets.VBox([widgets.VBox(controls), self.abc, self.notation, self.audio, *save_rows])
 
     def sampler(self) -> Sampler:
         path = self.models[self.model.value]
@@ -59,8 +104,11 @@ class GeneratorPanel:
 
     def generate(self) -> GeneratedTune | None:
         """Write one tune with the current settings and show it; a bad setting shows its message."""
-        for output in (self.abc, self.notation, self.audio):
+        for output in (self.abc, self.notation, self.audio, self.saved):
             output.clear_output()
+        self.last_tune = None  # Save keeps the tune on show, never an earlier one
+        constrained = self.valid_abc.value
+        mode = {"constrained": True} if constrained else {}  # free sampling is sample's default
         try:
             tune = self.sampler().sample(
                 n=1,
@@ -68,15 +116,45 @@ class GeneratorPanel:
                 prime=self.prime.value,
                 max_length=self.max_length.value,
                 seed=self.seed.value,
+                **mode,
             )[0]
         except ValueError as error:  # a setting the sampler refuses, e.g. a prime with unseen characters
             with self.abc:
                 display(message_html(str(error)))
             return None
+        self.last_tune = tune
         with self.abc:
-            display(abc_html(tune))
+            display(abc_html(tune, sampling_mode(constrained)))
         with self.notation:
             display(notation_view(tune.abc))
         with self.audio:
             display(audio_player(tune.abc))
         return tune
+
+    def save_problem(self, name: str) -> str | None:
+        """Why the last tune cannot be saved under this name, or None."""
+        if self.save_dir is None:
+            return "this panel has no folder to save in: GeneratorPanel(..., save_dir=...)"
+        if self.last_tune is None:
+            return "generate a tune first: Save keeps the last tune generated"
+        problem = name_problem(name)
+        if problem:
+            return problem
+        taken = [file for file in tune_files(self.save_dir / name) if file.exists()]
+        return f"{taken[0]} already exists: choose another name (a saved tune is never overwritten)" if taken else None
+
+    def save(self, name: str) -> list[Path]:
+        """Write the last tune as <name>.abc, .mid and .wav in save_dir; their paths, or [] and a message why not."""
+        self.saved.clear_output()
+        problem = self.save_problem(name)
+        if problem is None:
+            result = export_tune(self.last_tune.abc, self.save_dir / name)
+            problem = None if result.ok else f"this tune cannot be played, so nothing was saved: {result.message}"
+        files = [] if problem else tune_files(self.save_dir / name)
+        with self.saved:
+            if problem:
+                display(HTML(f'<p style="color:#a33"><b>Not saved:</b> {html.escape(problem)}</p>'))
+            else:
+                names = ", ".join(file.name for file in files)
+                display(HTML(f"<p>Saved {html.escape(names)} in {html.escape(str(self.save_dir))}</p>"))
+        return files

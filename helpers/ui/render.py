@@ -1,4 +1,8 @@
-"""ABC tune -> engraved notation (SVG, PDF, PNG), MIDI and audio, with a message instead of an error for bad text."""
+"""ABC tune -> engraved notation (SVG, PDF, PNG), MIDI and audio, with a message instead of an error for bad text.
+
+Audio comes from a General MIDI soundfont played by tinysoundfont when both are installed, and otherwise from a
+small NumPy synthesizer that needs nothing but NumPy; every rendering names the synthesizer that made it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import base64
 import html
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +24,11 @@ import vl_convert
 from IPython.display import HTML, SVG, Audio, DisplayObject
 
 from helpers.abc.reader import header_fields
+
+try:  # optional: without it the NumPy synthesizer plays the tunes
+    import tinysoundfont
+except ImportError:
+    tinysoundfont = None
 
 # Verovio's ABC reader can crash the whole process (segfault, abort) on malformed text, so it runs in a child
 # process that is killed after a time limit. Pin verovio 5.7: 6.x also crashes writing the MIDI of ordinary tunes
@@ -34,6 +45,20 @@ VEROVIO_OPTIONS = {
 VEROVIO_TIMEOUT_S = 10.0
 MAX_AUDIO_SECONDS = 60.0
 NOTE_MARK = 'class="note"'
+# Where the soundfont is looked for: this variable, else the first of these Debian soundfonts that is installed.
+SOUNDFONT_VARIABLE = "MUSICRNN_SOUNDFONT"
+SYSTEM_SOUNDFONTS = (Path("/usr/share/sounds/sf2/TimGM6mb.sf2"), Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"))
+NUMPY_SYNTHESIZER = "NumPy plucked-string synthesizer"
+NO_SOUNDFONT = "install timgm6mb-soundfont for a piano sound"
+# A soundfont's notes ring on after their note-off: this much is kept after the last one.
+SOUNDFONT_RELEASE_S = 1.0
+# Verovio's MIDI names no instrument: every channel but General MIDI's drums (10, or 9 from 0) plays program 0, the
+# acoustic grand piano, unless the MIDI file changes it.
+DRUM_CHANNEL, MIDI_CHANNELS = 9, 16
+PEAK = 0.8
+# A saved tune: its ABC text, verovio's MIDI and a WAV of its audio (16-bit mono).
+TUNE_FILE_SUFFIXES = (".abc", ".mid", ".wav")
+SAVED_AUDIO_SECONDS = 600.0
 
 VEROVIO_JOB = """
 import json, sys
@@ -57,6 +82,7 @@ class Rendered:
     midi: bytes | None = None
     samples: np.ndarray | None = None
     sample_rate: int | None = None
+    synthesizer: str | None = None
     message: str | None = None
 
     @property
@@ -176,6 +202,12 @@ def pluck(frequency: float, seconds: float, sample_rate: int) -> np.ndarray:
     return (tone * np.clip(envelope, 0.0, 1.0)).astype(np.float32)
 
 
+def normalized(audio: np.ndarray) -> np.ndarray:
+    """The samples scaled so that their peak is PEAK (silence stays silence): every synthesizer sounds as loud."""
+    peak = float(np.abs(audio).max(initial=0.0))
+    return (audio * (PEAK / peak) if peak > 0 else audio).astype(np.float32)
+
+
 def notes_to_audio(
     notes: list[tuple[float, float, int, int]], sample_rate: int, max_seconds: float = MAX_AUDIO_SECONDS
 ) -> np.ndarray:
@@ -188,22 +220,126 @@ def notes_to_audio(
         tone = pluck(440.0 * 2 ** ((pitch - 69) / 12), min(stop, end) - start, sample_rate) * (velocity / 127)
         first = int(start * sample_rate)
         audio[first : first + len(tone)] += tone[: len(audio) - first]
-    peak = float(np.abs(audio).max(initial=0.0))
-    return audio * (0.8 / peak) if peak > 0 else audio
+    return normalized(audio)
+
+
+class SoundfontUnusable(Exception):
+    """Why the soundfont cannot play a tune: the caller falls back to the NumPy synthesizer and says why."""
+
+
+def choose_soundfont() -> tuple[Path | None, str]:
+    """The soundfont to play tunes with, or None and why there is none.
+
+    A path in MUSICRNN_SOUNDFONT is the user's explicit choice: if it is not a file, the answer is None (and the
+    reason names it) rather than another soundfont that the user did not ask for.
+    """
+    chosen = os.environ.get(SOUNDFONT_VARIABLE, "").strip()
+    if chosen:
+        path = Path(chosen).expanduser()
+        return (path, "") if path.is_file() else (None, f"{SOUNDFONT_VARIABLE}={chosen} is not a file")
+    installed = [path for path in SYSTEM_SOUNDFONTS if path.is_file()]
+    return (installed[0], "") if installed else (None, NO_SOUNDFONT)
+
+
+def soundfont_name(soundfont: Path) -> str:
+    """'TimGM6mb soundfont via tinysoundfont': what the audio player says played the tune."""
+    return f"{soundfont.stem} soundfont via tinysoundfont"
+
+
+def soundfont_audio(midi: bytes, soundfont: Path, sample_rate: int, max_seconds: float) -> np.ndarray:
+    """Mono float32 samples of the MIDI file played by a General MIDI soundfont; SoundfontUnusable if it cannot."""
+    if tinysoundfont is None:
+        raise SoundfontUnusable("tinysoundfont is not installed")
+    synth = tinysoundfont.Synth(samplerate=sample_rate)
+    try:
+        soundfont_id = synth.sfload(str(soundfont))
+        for channel in set(range(MIDI_CHANNELS)) - {DRUM_CHANNEL}:
+            synth.program_select(channel, soundfont_id, 0, 0)
+        events = tinysoundfont.midi.load_memory(midi)
+    except (RuntimeError, tinysoundfont.SoundFontException) as error:
+        raise SoundfontUnusable(f"could not play {soundfont} as a General MIDI soundfont: {error}") from error
+    tinysoundfont.Sequencer(synth).add(events)
+    end = min(max((note[1] for note in midi_notes(midi)), default=0.0) + SOUNDFONT_RELEASE_S, max_seconds)
+    stereo = np.frombuffer(synth.generate(int(np.ceil(end * sample_rate))), dtype=np.float32).reshape(-1, 2)
+    return normalized(stereo.mean(axis=1))
+
+
+def check_audio_settings(sample_rate: int, max_seconds: float) -> None:
+    """A ValueError naming the first bad audio setting (run_verovio checks the time limit)."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate < 1000:
+        raise ValueError(f"sample_rate must be a whole number of at least 1000 Hz, got {sample_rate!r}")
+    check_positive("max_seconds", max_seconds)
 
 
 def synthesize(
     abc: str, sample_rate: int = 22050, max_seconds: float = MAX_AUDIO_SECONDS, timeout_s: float = VEROVIO_TIMEOUT_S
 ) -> Rendered:
-    """Audio samples of one ABC tune (a plucked tone per note, at most max_seconds), or a message."""
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate < 1000:
-        raise ValueError(f"sample_rate must be a whole number of at least 1000 Hz, got {sample_rate!r}")
-    check_positive("max_seconds", max_seconds)
+    """Audio samples of one ABC tune from the NumPy synthesizer (a plucked tone per note, at most max_seconds)."""
+    return render_audio(abc, sample_rate, max_seconds, timeout_s, soundfont=False)
+
+
+def render_audio(
+    abc: str,
+    sample_rate: int = 22050,
+    max_seconds: float = MAX_AUDIO_SECONDS,
+    timeout_s: float = VEROVIO_TIMEOUT_S,
+    soundfont: bool = True,
+) -> Rendered:
+    """Audio samples of one ABC tune, and the name of the synthesizer that made them, or a message.
+
+    With soundfont=True a General MIDI soundfont (see choose_soundfont) plays it and sounds like an instrument;
+    without one, or when it fails, the NumPy synthesizer does, and its name says why no soundfont was used.
+    """
+    check_audio_settings(sample_rate, max_seconds)
     result = midi_bytes(abc, timeout_s)
     if not result.ok:
         return result
+    synthesizer = NUMPY_SYNTHESIZER
+    if soundfont:
+        path, why_not = choose_soundfont()
+        try:
+            if path is not None:
+                samples = soundfont_audio(result.midi, path, sample_rate, max_seconds)
+                return Rendered(
+                    midi=result.midi, samples=samples, sample_rate=sample_rate, synthesizer=soundfont_name(path)
+                )
+        except SoundfontUnusable as error:
+            why_not = str(error)
+        synthesizer = f"{NUMPY_SYNTHESIZER} ({why_not})"
     samples = notes_to_audio(midi_notes(result.midi), sample_rate, max_seconds)
-    return Rendered(midi=result.midi, samples=samples, sample_rate=sample_rate)
+    return Rendered(midi=result.midi, samples=samples, sample_rate=sample_rate, synthesizer=synthesizer)
+
+
+def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    """A WAV file (16-bit mono PCM) of float samples in [-1, 1]."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+def tune_files(path: Path | str) -> list[Path]:
+    """The files export_tune writes for path: path.abc, path.mid and path.wav (suffixes appended, not swapped)."""
+    path = Path(path)
+    return [path.parent / f"{path.name}{suffix}" for suffix in TUNE_FILE_SUFFIXES]
+
+
+def export_tune(
+    abc: str, path: Path | str, sample_rate: int = 22050, max_seconds: float = SAVED_AUDIO_SECONDS
+) -> Rendered:
+    """Write the tune as path.abc (with an X: field), path.mid and path.wav; write nothing if it cannot be played."""
+    result = render_audio(abc, sample_rate, max_seconds)
+    if result.ok:
+        contents = [with_x_field(abc).encode("utf-8"), result.midi, wav_bytes(result.samples, sample_rate)]
+        files = tune_files(path)
+        files[0].parent.mkdir(parents=True, exist_ok=True)
+        for file, content in zip(files, contents, strict=True):
+            file.write_bytes(content)
+    return result
 
 
 def export_figure(abc: str, path: Path | str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
@@ -231,11 +367,13 @@ def notation_view(abc: str) -> DisplayObject:
 
 
 def audio_player(abc: str, sample_rate: int = 16000, max_seconds: float = 30.0) -> DisplayObject:
-    """A notebook audio player for the tune (IPython Audio), or its message as HTML.
+    """A notebook audio player for the tune and a line naming its synthesizer (HTML), or its message.
 
     The samples travel inside the notebook, so the player keeps them small: 16 kHz, at most 30 seconds.
     """
-    result = synthesize(abc, sample_rate, max_seconds)
+    result = render_audio(abc, sample_rate, max_seconds)
     if not result.ok:
         return message_html(result.message)
-    return Audio(data=result.samples, rate=result.sample_rate, normalize=False)
+    player = Audio(data=result.samples, rate=result.sample_rate, normalize=False)
+    line = f'<p class="audio-synthesizer"><small>played by {html.escape(result.synthesizer)}</small></p>'
+    return HTML(player._repr_html_() + line)

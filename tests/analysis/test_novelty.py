@@ -1,15 +1,18 @@
-"""Copying from the training set: longest shared passage (characters, bars) and shared 8-note sequences."""
+"""Copying from the training set: longest shared passage (characters, bars), shared 8-note sequences, and the
+same on intervals, which find a copy in another key."""
 
 import random
 import time
 
 import pytest
 
-from helpers.analysis.novelty import SuffixAutomaton, TrainingIndex, bar_texts, ngrams, tune_body
+from helpers.abc.music import pitch_sequence
+from helpers.analysis.novelty import SuffixAutomaton, TrainingIndex, bar_texts, intervals, ngrams, tune_body
 
 JIG = "X:1\nT:The Test Jig\nM:6/8\nL:1/8\nK:G\nD|:GAB cBA|BGE D2D|GAB cde|dBG G2:|\n"
 REEL = "X:2\nT:The Test Reel\nM:C|\nL:1/8\nK:D\n|:d2fd AdFA|dfaf gefe|d2fd AdFA|BGAF D4:|\n"
-NEW = "X:9\nT:Something New\nM:3/4\nL:1/8\nK:C\nc2 e2 g2|c'6|b2 g2 e2|c6|\n"
+NEW = "X:9\nT:Something New\nM:3/4\nL:1/8\nK:C\nc2 e2 g2|c'6|b2 g2 e2|c6|\nf2 a2 c'2|b6|g2 e2 d2|c6|\n"
+JIG_IN_A = "X:5\nT:Jig in A\nM:6/8\nL:1/8\nK:A\nE|:ABc dcB|cAF E2E|ABc def|ecA A2:|\n"  # the test jig, a tone up
 
 
 def longest_common_run(query, sequences):
@@ -120,3 +123,54 @@ def test_fast_enough_for_hundreds_of_tunes_against_a_thousand():
     results = [index.novelty(query) for query in queries]
     assert time.perf_counter() - started < 20
     assert all(result.ngram_share == 1.0 for result in results[-5:])
+
+
+def test_intervals_are_the_same_in_any_key():
+    assert intervals([60, 62, 59, 59]) == [2, -3, 0]
+    assert intervals([60]) == [] and intervals([]) == []
+    assert intervals(pitch_sequence(JIG_IN_A)) == intervals(pitch_sequence(JIG))
+    assert pitch_sequence(JIG_IN_A) != pitch_sequence(JIG)
+
+
+def test_a_copy_in_another_key_is_found_on_intervals_only(index):
+    novelty = index.novelty(JIG_IN_A)
+    assert novelty.longest_copy_chars <= 3 and novelty.longest_copy_bars == 0 and novelty.ngram_share == 0.0
+    assert novelty.longest_interval_copy == len(intervals(pitch_sequence(JIG))) == 21
+    assert novelty.interval_copied_from == "The Test Jig"
+    assert novelty.interval_ngram_share == 1.0
+    assert novelty.nearest_title == "The Test Jig" and novelty.nearest_distance == 0.0
+    assert novelty.row()["longest_interval_copy"] == 21 and novelty.row()["nearest_distance"] == 0.0
+
+
+def test_nearest_distance_is_edits_over_the_longer_length(index):
+    one_note_more = index.novelty(JIG_IN_A.replace("A2:|", "A2B:|"))  # 22 intervals, one more than the jig
+    assert one_note_more.nearest_title == "The Test Jig"
+    assert one_note_more.nearest_distance == pytest.approx(1 / 22)
+    assert one_note_more.interval_ngram_share == pytest.approx(14 / 15)
+
+
+def test_a_partly_copied_tune_in_another_key(index):
+    # Two bars of the reel a tone up (in E), then new music.
+    partial = "X:3\nT:Half\nM:C|\nL:1/8\nK:E\n|:e2ge BeGB|egbg afgf|c2ec BcEB|A8:|\n"
+    novelty = index.novelty(partial)
+    assert novelty.longest_copy_bars == 0 and novelty.ngram_share == 0.0
+    assert novelty.interval_copied_from == novelty.nearest_title == "The Test Reel"
+    assert 14 <= novelty.longest_interval_copy < len(intervals(pitch_sequence(partial)))
+    assert 0 < novelty.interval_ngram_share < 1
+    assert 0 < novelty.nearest_distance < 0.5
+
+
+def test_a_new_tune_shares_few_intervals(index):
+    novelty = index.novelty(NEW)
+    assert novelty.longest_interval_copy <= 3
+    assert novelty.interval_ngram_share == 0.0
+    assert novelty.nearest_distance > 0.6
+
+
+@pytest.mark.parametrize("body", ["", "G8|"])
+def test_a_tune_without_intervals_has_none_where_undefined(index, body):
+    novelty = index.novelty(f"X:1\nT:t\nM:C\nL:1/8\nK:G\n{body}\n")
+    assert novelty.longest_interval_copy == 0 and novelty.interval_copied_from is None
+    assert novelty.interval_ngrams == 0 and novelty.interval_ngram_share is None
+    assert novelty.nearest_title is None and novelty.nearest_distance is None
+    assert novelty.row()["interval_ngram_share"] is None and novelty.row()["nearest_distance"] is None

@@ -1,9 +1,30 @@
-"""ABC -> notation, MIDI and audio; garbage text gives a message, never an exception or a crashed kernel."""
+"""ABC -> notation, MIDI, audio and saved tunes; garbage text gives a message, never an exception or a crash."""
 
+import html
+import wave
+from pathlib import Path
+
+import mido
 import numpy as np
 import pytest
 
-from helpers.ui.render import engrave_svg, export_figure, midi_bytes, midi_notes, synthesize
+from helpers.ui import render
+from helpers.ui.render import (
+    NO_SOUNDFONT,
+    NUMPY_SYNTHESIZER,
+    SOUNDFONT_VARIABLE,
+    SYSTEM_SOUNDFONTS,
+    audio_player,
+    choose_soundfont,
+    engrave_svg,
+    export_figure,
+    export_tune,
+    midi_bytes,
+    midi_notes,
+    render_audio,
+    synthesize,
+    tune_files,
+)
 
 # Two bars of 6/8 in eighth notes: G A B c d e | d3 B3 (G4 first), six quarter notes = 3 s at verovio's 120 bpm.
 TUNE = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\nGAB cde|d3 B3|\n"
@@ -118,4 +139,78 @@ def test_export_figure_writes_svg_pdf_and_png(tmp_path):
 
 def test_export_figure_writes_nothing_for_garbage(tmp_path):
     assert not export_figure("qqq", tmp_path / "tune").ok
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- audio through a General MIDI soundfont, the NumPy synthesizer as the fallback, and saved tunes -------------
+
+
+@pytest.fixture
+def system_soundfont(monkeypatch) -> Path:
+    """The installed Debian soundfont that render_audio finds by itself (MUSICRNN_SOUNDFONT unset), or a skip."""
+    monkeypatch.delenv(SOUNDFONT_VARIABLE, raising=False)
+    installed = [path for path in SYSTEM_SOUNDFONTS if path.is_file()]
+    if not installed or render.tinysoundfont is None:
+        pytest.skip("no General MIDI soundfont (apt-get install timgm6mb-soundfont) or no tinysoundfont")
+    return installed[0]
+
+
+def test_a_soundfont_plays_the_tune_at_its_pitches_and_is_named(system_soundfont):
+    result = render_audio(TUNE, sample_rate=22050)
+    assert result.ok, result.message
+    assert result.synthesizer == f"{system_soundfont.stem} soundfont via tinysoundfont"
+    assert result.samples.dtype == np.float32 and np.abs(result.samples).max() <= 1.0
+    assert np.sqrt(np.mean(result.samples**2)) > 0.05
+    # 3 s of notes, then one second for the last note to ring out
+    assert len(result.samples) / 22050 == pytest.approx(3.0 + render.SOUNDFONT_RELEASE_S, abs=0.05)
+    assert dominant_frequency(result.samples[: int(0.24 * 22050)], 22050) == pytest.approx(392.0, abs=4)
+
+
+def test_the_soundfont_named_by_the_environment_comes_first(system_soundfont, tmp_path, monkeypatch):
+    chosen = tmp_path / "MyPiano.sf2"
+    chosen.symlink_to(system_soundfont)
+    monkeypatch.setenv(SOUNDFONT_VARIABLE, str(chosen))
+    assert render_audio(TUNE, sample_rate=8000).synthesizer == "MyPiano soundfont via tinysoundfont"
+
+
+@pytest.mark.parametrize("soundfont", ["missing.sf2", "not-a-soundfont.sf2"])
+def test_an_unusable_soundfont_falls_back_to_the_numpy_synthesizer_and_says_why(soundfont, tmp_path, monkeypatch):
+    (tmp_path / "not-a-soundfont.sf2").write_bytes(b"RIFF\x10\x00\x00\x00sfbkLIST not really a soundfont")
+    monkeypatch.setenv(SOUNDFONT_VARIABLE, str(tmp_path / soundfont))
+    result = render_audio(TUNE, sample_rate=8000)
+    assert result.ok, result.message
+    assert result.synthesizer.startswith(f"{NUMPY_SYNTHESIZER} (") and soundfont in result.synthesizer
+    np.testing.assert_array_equal(result.samples, synthesize(TUNE, sample_rate=8000).samples)
+
+
+def test_without_tinysoundfont_the_numpy_synthesizer_plays_and_says_so(monkeypatch):
+    monkeypatch.delenv(SOUNDFONT_VARIABLE, raising=False)
+    monkeypatch.setattr(render, "tinysoundfont", None)
+    why = "tinysoundfont is not installed" if choose_soundfont()[0] else NO_SOUNDFONT
+    assert render_audio(TUNE, sample_rate=8000).synthesizer == f"{NUMPY_SYNTHESIZER} ({why})"
+
+
+def test_the_audio_player_names_its_synthesizer():
+    player = audio_player(TUNE, sample_rate=8000)
+    assert "<audio" in player.data and "data:audio/wav;base64," in player.data
+    assert html.escape(render_audio(TUNE, sample_rate=8000).synthesizer) in player.data
+    assert "<audio" not in audio_player("qqq").data
+
+
+def test_export_tune_writes_abc_midi_and_wav(tmp_path):
+    result = export_tune(TUNE.removeprefix("X:1\n"), tmp_path / "saved" / "my.tune", sample_rate=8000)
+    assert result.ok, result.message
+    abc, midi, wav = tune_files(tmp_path / "saved" / "my.tune")
+    assert [abc.name, midi.name, wav.name] == ["my.tune.abc", "my.tune.mid", "my.tune.wav"]
+    assert abc.read_text() == TUNE  # an X: field added where the tune has none
+    notes = [m.note for m in mido.MidiFile(midi) if m.type == "note_on" and m.velocity > 0]
+    assert notes == PITCHES
+    with wave.open(str(wav)) as audio:
+        assert (audio.getnchannels(), audio.getsampwidth(), audio.getframerate()) == (1, 2, 8000)
+        frames = np.frombuffer(audio.readframes(audio.getnframes()), dtype="<i2")
+    assert len(frames) == len(result.samples) > 0 and np.abs(frames).max() > 1000
+
+
+def test_export_tune_writes_nothing_for_a_tune_that_cannot_be_played(tmp_path):
+    assert not export_tune("X:1\nK:G\nzz|qqq|||%%%\n", tmp_path / "saved" / "rests").ok
     assert list(tmp_path.iterdir()) == []
