@@ -27,12 +27,11 @@ completion still fits.
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 from typing import NamedTuple
 
-from helpers.abc.fields import default_unit_length, parse_key, parse_meter, parse_unit_length, tuplet_time
+from helpers.abc.fields import Meter, default_unit_length, parse_key, parse_meter, parse_unit_length, tuplet_time
 from helpers.abc.music import length_factor
-from helpers.abc.reader import START
+from helpers.abc.reader import END, START
 
 METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8", "3/8", "2/2", "3/2", "6/4", "C", "C|")
 UNIT_LENGTHS = ("1/4", "1/8", "1/16")
@@ -81,14 +80,15 @@ class TuneState(NamedTuple):
     unit: str = ""
     tonic: str = "C"  # the letter of the key, which the completion writes
     # body: bar lengths in units of L
-    full: Fraction = Fraction(0)
-    position: Fraction = Fraction(0)
+    compound: bool = False  # the meter is compound (6/8, 9/8, ...), for the time of tuplets
+    full: int = 0  # times count in QUARTER units: a quarter of the unit note length L
+    position: int = 0
     pending: str = ""  # the note, rest, bar line or '(' being written
     in_bar: bool = False  # the bar has an event
     first_of_section: bool = True
     pickup_allowed: bool = True
-    pickup: Fraction | None = None
-    limit: Fraction | None = None  # after a short bar that closed a section, the next bar is a pickup this long
+    pickup: int | None = None
+    limit: int | None = None  # after a short bar that closed a section, the next bar is a pickup this long
     section_has_bar: bool = False
     repeat: str = "implicit"  # implicit (a :| repeats from the start), open (after |:), closed (after :|)
     closed_section: bool = False
@@ -119,6 +119,8 @@ def prefixes(words) -> frozenset[str]:
 
 VALUE_PREFIXES = {name: prefixes(values) for name, values in FIELD_VALUES.items()}
 LENGTH_PREFIXES = prefixes(LENGTHS)
+QUARTER = 4  # every length of LENGTHS is a whole number of quarters of the unit length
+LENGTH_TIMES = {length: int(length_factor(length) * QUARTER) for length in LENGTHS}
 BARLINE_PREFIXES = prefixes(BARLINES)
 
 
@@ -206,7 +208,11 @@ def end_field(state: TuneState) -> TuneState | None:
             return None
         meter = parse_meter(state.meter)
         unit = parse_unit_length(state.unit) if state.unit else default_unit_length(meter)
-        return done._replace(phase="body", full=meter.bar_length / unit, line_start=True, tonic=value[0])
+        full = meter.bar_length / unit * QUARTER
+        # the header's values are left behind, so that tunes that differ only there share their body states
+        return TuneState(
+            literal="", phase="body", compound=meter.compound, full=int(full), line_start=True, tonic=value[0]
+        )
     return done
 
 
@@ -224,10 +230,11 @@ def body_char(state: TuneState, char: str) -> TuneState | None:
     return start_token(state, char)
 
 
-def room(state: TuneState) -> Fraction:
+def room(state: TuneState) -> int:
     return (state.full if state.limit is None else state.limit) - state.position
 
 
+@functools.lru_cache(maxsize=4096)
 def note_parts(text: str) -> tuple[str, str, str, str]:
     """Accidental, letter, octave marks and length of a note or rest being written ('' where not yet written)."""
     index = 0
@@ -252,13 +259,13 @@ def required_length(state: TuneState) -> str | None:
     return None
 
 
-def event_time(state: TuneState, length: str) -> Fraction:
+def event_time(state: TuneState, length: str) -> int:
     """The time in the bar that writing a note of this length takes now (tuplets and '>' counted ahead)."""
     if state.grace in (1, 2) or state.broken_length is not None:
-        return Fraction(0)
+        return 0
     if state.tuplet_left:
-        return Fraction(0) if state.tuplet_length is not None else state.tuplet_time * length_factor(length)
-    return length_factor(length)
+        return 0 if state.tuplet_length is not None else state.tuplet_time * LENGTH_TIMES[length]
+    return LENGTH_TIMES[length]
 
 
 def note_may_end_as(state: TuneState, text: str) -> bool:
@@ -319,6 +326,7 @@ def may_write_barline(state: TuneState, text: str) -> bool:
     return any(finish_barline(state, whole) is not None for whole in BARLINES if whole.startswith(text))
 
 
+@functools.lru_cache(maxsize=65536)  # a row of the sampler's table finishes the same pending token for each symbol
 def finish_pending(state: TuneState) -> TuneState | None:
     """Apply the token written so far, now that the next character does not belong to it."""
     text = state._replace(pending="")
@@ -380,8 +388,8 @@ def start_tuplet(state: TuneState, count: int) -> TuneState | None:
     """'(3': the next count notes of one length take the time of tuplet_time(count) of them."""
     if state.slur == 1 or state.tuplet_left:
         return None
-    time = tuplet_time(count, parse_meter(state.meter))
-    if time * Fraction(1, 4) > room(state):
+    time = tuplet_time(count, Meter(6, 8) if state.compound else None)
+    if time * min(LENGTH_TIMES.values()) > room(state):
         return None
     return state._replace(
         pending="", tuplet_left=count, tuplet_time=time, tuplet_length=None, need_note=True, last_note=""
@@ -426,7 +434,7 @@ def finish_barline(state: TuneState, text: str) -> TuneState | None:
     limit = state.limit if not state.in_bar else state.pickup if closing and short else None
     return state._replace(
         pending="",
-        position=Fraction(0),
+        position=0,
         limit=limit,
         in_bar=False,
         first_of_section=text != "|",
@@ -448,7 +456,7 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
         ok = not (state.space or state.need_note or state.grace or state.line_start) and (
             state.in_bar or state.after_bar
         )
-        return state._replace(space=True) if ok else None
+        return state._replace(space=True, last_note="") if ok else None
     if char == "\n":
         ok = state.after_bar and not state.in_bar and not state.line_start and not state.need_note
         return state._replace(line_start=True, space=False) if ok else None
@@ -481,7 +489,7 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
     if state.grace == 2 and (char not in "^_=ABCDEFGabcdefg" or state.grace_notes >= MAX_GRACE_NOTES):
         return None
     if note_may_continue(state, char):
-        return state._replace(pending=char)
+        return state._replace(pending=char, last_note="")
     return None
 
 
@@ -499,7 +507,7 @@ def broken_rhythm(state: TuneState) -> TuneState | None:
     if not state.last_note.startswith("N") or state.tuplet_left or state.broken_length is not None or state.space:
         return None
     length = state.last_note.split("/", 1)[1]
-    time = length_factor(length)
+    time = LENGTH_TIMES[length]
     if time > room(state):
         return None
     return state._replace(position=state.position + time, broken_length=length, need_note=True, last_note="")
@@ -508,7 +516,11 @@ def broken_rhythm(state: TuneState) -> TuneState | None:
 # --------------------------------------------------------------------------------------------------- completion
 
 
-MAX_COMPLETION = 400
+MAX_COMPLETION = 128  # no completion is longer: the sampler checks the ones it needs against the characters left
+COMPLETION_CHARACTERS = frozenset(
+    "".join((START, "\n", END, "XTMK:123456789ABCDEFGabcdefg|]()}", TUPLETS, *METERS, *UNIT_LENGTHS, *KEYS, *LENGTHS))
+)
+BODY_CHARACTERS = frozenset("ABCDEFGabcdefgz^_=,'0123456789/|:()[]{}~.<>- \n")  # what a body may hold, <end> too
 
 
 class Completion:
@@ -522,6 +534,8 @@ class Completion:
     def __init__(self, alphabet=None) -> None:
         self.alphabet = None if alphabet is None else frozenset(alphabet)
         self.lengths: dict[TuneState, int | None] = {}
+        # With every character the completion may choose, it ends every tune (and never exceeds MAX_COMPLETION).
+        self.complete = self.alphabet is None or COMPLETION_CHARACTERS <= self.alphabet
 
     def writable(self, text: str) -> bool:
         return self.alphabet is None or set(text) <= self.alphabet
@@ -541,7 +555,7 @@ class Completion:
                     raise AssertionError(f"the completion writes {char!r}, which the grammar refuses at {state}")
                 self.lengths.update(dict.fromkeys(path))
                 return None
-            if len(path) > MAX_COMPLETION:
+            if len(path) > MAX_COMPLETION:  # a bug: the sampler relies on the bound
                 raise AssertionError(f"the completion from {path[0]} does not end")
             state = following
         known = 0 if state.phase == "done" else self.lengths[state]

@@ -9,55 +9,76 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.abc.grammar import Completion, TuneState, advance
+from helpers.abc.grammar import BODY_CHARACTERS, MAX_COMPLETION, Completion, TuneState, advance
 
-NOT_YET = -2  # a row not computed yet
+NOT_YET = -2  # a row, or an ending's length, not computed yet
 BROKEN = -1  # the symbol cannot continue the tune
 TOO_LONG = np.iinfo(np.int32).max
 
 
 class GrammarTable:
-    """Grammar states numbered as they are met, with each one's next states and the length of its ending."""
+    """Grammar states numbered as they are met, with each one's next states and the length of its ending.
+
+    The length of a state's ending is needed only when a row has at most MAX_COMPLETION characters left (before
+    that, every state fits), so it is computed only then.
+    """
 
     def __init__(self, symbols: tuple[str, ...]) -> None:
         self.symbols = symbols  # symbol 0 (the unknown symbol) is never allowed
         self.completion = Completion(symbol for symbol in symbols[1:] if len(symbol) == 1)
+        self.body_symbols = np.array([bool(symbol) and set(symbol) <= BODY_CHARACTERS for symbol in symbols])
+        self.body_symbols[0] = False
         self.states: list[TuneState] = []
         self.numbers: dict[TuneState, int] = {}
         self.next = np.full((1024, len(symbols)), NOT_YET, dtype=np.int32)
-        self.left = np.zeros(1024, dtype=np.int32)
+        self.left = np.full(1024, NOT_YET, dtype=np.int64)
+        self.done = np.zeros(1024, dtype=bool)
 
     def number(self, state: TuneState) -> int:
-        """The state's number, given on first sight with the length of its shortest ending."""
+        """The state's number, given on first sight."""
         number = self.numbers.get(state)
         if number is None:
             number = self.numbers[state] = len(self.states)
             self.states.append(state)
             if number >= len(self.left):
                 self.next = np.concatenate([self.next, np.full_like(self.next, NOT_YET)])
-                self.left = np.concatenate([self.left, np.zeros_like(self.left)])
-            length = self.completion.length(state)
-            self.left[number] = TOO_LONG if length is None else length  # None: these symbols cannot end it
+                self.left = np.concatenate([self.left, np.full_like(self.left, NOT_YET)])
+                self.done = np.concatenate([self.done, np.zeros_like(self.done)])
+            self.done[number] = state.phase == "done"
         return number
 
     def fill(self, numbers: np.ndarray) -> None:
         """Compute the rows of these states that have none yet."""
         for number in np.unique(numbers[self.next[numbers, 0] == NOT_YET]):
             state = self.states[number]
-            row = [BROKEN] + [
-                BROKEN if (following := advance(state, symbol)) is None else self.number(following)
-                for symbol in self.symbols[1:]
-            ]
+            row = np.full(len(self.symbols), BROKEN, dtype=np.int32)
+            candidates = np.flatnonzero(self.body_symbols) if state.phase == "body" else range(1, len(self.symbols))
+            for index in candidates:
+                following = advance(state, self.symbols[index])
+                if following is not None:
+                    row[index] = self.number(following)
             self.next[number] = row
+
+    def ending_lengths(self, numbers: np.ndarray) -> np.ndarray:
+        """The length of each state's shortest valid ending; TOO_LONG where the vocabulary cannot write one."""
+        for number in numbers[self.left[numbers] == NOT_YET]:
+            length = self.completion.length(self.states[number])
+            self.left[number] = TOO_LONG if length is None else length
+        return self.left[numbers]
 
     def allowed(self, numbers: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(next state numbers, allowed mask), each (rows, symbols): a symbol is allowed when it keeps the tune
         valid and its shortest ending still fits in the characters each row has left after it (budget - 1)."""
         self.fill(numbers)
         following = self.next[numbers]
-        lengths = np.where(following >= 0, self.left[np.maximum(following, 0)], TOO_LONG)
+        valid = following >= 0
+        tight = budget - 1 < MAX_COMPLETION if self.completion.complete else np.ones(len(numbers), dtype=bool)
+        if not tight.any():
+            return following, valid
+        lengths = np.where(valid, 0, TOO_LONG)
+        rows = np.flatnonzero(tight)
+        tight_lengths = np.full((len(rows), following.shape[1]), TOO_LONG, dtype=np.int64)
+        tight_valid = valid[rows]
+        tight_lengths[tight_valid] = self.ending_lengths(following[rows][tight_valid])
+        lengths[rows] = tight_lengths
         return following, lengths <= (budget - 1)[:, None]
-
-    def finished(self, numbers: np.ndarray) -> np.ndarray:
-        """Whether each state has written <end>."""
-        return np.array([self.states[number].phase == "done" for number in numbers], dtype=bool)

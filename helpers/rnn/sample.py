@@ -311,7 +311,7 @@ class Sampler:
                 text[active, position] = current
                 if grammar is not None:
                     grammar[active] = following[np.arange(len(active)), current]
-                    done = self.grammar.left[grammar[active]] == 0
+                    done = self.grammar.done[grammar[active]]
                 elif position + 1 >= len(end_ids):
                     done = (text[active, position + 1 - len(end_ids) : position + 1] == end_ids).all(axis=1)
                 else:
