@@ -274,7 +274,7 @@ def note_may_end_as(state: TuneState, text: str) -> bool:
     if not letter or length not in LENGTHS:
         return False
     required = required_length(state)
-    if required is not None and length != required:
+    if required is not None and length != required or letter == "z" and state.broken_length is not None:
         return False
     if state.tie and accidental + letter + marks != state.tie:
         return False
@@ -339,9 +339,11 @@ def finish_pending(state: TuneState) -> TuneState | None:
 
 
 def note_kind(state: TuneState) -> str:
-    """N: a note that '>' or '-' may follow; P: the second of a>b, which only a tie may follow; S: a staccato
-    note, which abc2midi can neither tie nor pair (a '.' changes its length)."""
-    return "S" if state.decoration == "." else "P" if state.broken_length is not None else "N"
+    """N: a note that '>' or '-' may follow; P: the second of a>b or a note of a tuplet, which only a tie may
+    follow; S: a staccato note, which abc2midi can neither tie nor pair (a '.' changes its length)."""
+    if state.decoration == ".":
+        return "S"
+    return "P" if state.broken_length is not None or state.tuplet_left else "N"
 
 
 def finish_note(state: TuneState, text: str) -> TuneState:
@@ -478,7 +480,7 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
         return state._replace(tie=state.last_note[1:].split("/")[0], last_note="") if ok else None
     if char == "{":
         ok = state.grace == 0 and not state.decoration and state.broken_length is None and room(state) > 0
-        ok = ok and not state.tuplet_left  # abc2midi finds no note after '(3{e}'
+        ok = ok and not state.tuplet_left and not state.tie  # abc2midi finds no note after '(3{e}' or 'G-{A}G'
         return state._replace(grace=1, grace_notes=0, need_note=True, last_note="") if ok else None
     if char == "}":
         return state._replace(grace=3, need_note=True) if state.grace == 2 else None

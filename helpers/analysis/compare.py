@@ -15,12 +15,14 @@ from pathlib import Path
 
 from helpers.abc.music import read_music
 from helpers.analysis.checks import TuneQuality, check_bars, check_tune
+from helpers.analysis.form import TuneForm, tune_form
 from helpers.analysis.novelty import Novelty, TrainingIndex
 from helpers.files import write_csv
 from helpers.rnn.sample import Sampler
 
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 REAL = "real"
+CONSTRAINED = "valid ABC"  # the setting of a model sampled with the grammar's mask: "best, valid ABC"
 VALIDITY_CHECKS = {
     "header_ok": "header complete and valid",
     "music21_ok": "parses (music21)",
@@ -41,6 +43,9 @@ class ScoredTune:
     abc: str
     quality: TuneQuality
     novelty: Novelty
+    form: TuneForm | None = None
+    surprisal: float | None = None  # mean -log p_T per character under the network, before any mask
+    removed_mass: float | None = None  # mean share of p_T the grammar masked per character (constrained only)
 
     @property
     def valid(self) -> bool | None:
@@ -54,7 +59,9 @@ class ScoredTune:
     def row(self) -> dict:
         """The tune's checks and copying as one flat row."""
         setting = {"model": self.model, "temperature": self.temperature, "valid": self.valid}
-        return setting | self.quality.row() | self.novelty.row()
+        form = self.form.row() if self.form is not None else {}
+        sampled = {"surprisal": self.surprisal, "removed_mass": self.removed_mass}
+        return setting | self.quality.row() | self.novelty.row() | form | sampled
 
 
 def score_tunes(
@@ -64,14 +71,28 @@ def score_tunes(
     temperature: float | None = None,
     finished: Sequence[bool] | None = None,
     parsers: tuple[str, ...] = ("music21", "abc2midi"),
+    sampled: Sequence | None = None,
 ) -> list[ScoredTune]:
-    """Check every tune (ABC without <start>/<end>) and measure its copying from the indexed training tunes."""
+    """Check every tune (ABC without <start>/<end>), its form, and its copying from the indexed training tunes.
+
+    sampled: the GeneratedTune of each, for the network's own surprisal and the mass the grammar removed.
+    """
     finished = [True] * len(abcs) if finished is None else list(finished)
     if len(finished) != len(abcs):
         raise ValueError(f"{len(abcs)} tunes but {len(finished)} finished flags")
+    sampled = [None] * len(abcs) if sampled is None else list(sampled)
     return [
-        ScoredTune(model, temperature, abc, check_tune(abc, done, parsers), index.novelty(abc))
-        for abc, done in zip(abcs, finished, strict=True)
+        ScoredTune(
+            model,
+            temperature,
+            abc,
+            check_tune(abc, done, parsers),
+            index.novelty(abc),
+            tune_form(abc),
+            getattr(tune, "surprisal", None),
+            getattr(tune, "removed_mass", None),
+        )
+        for abc, done, tune in zip(abcs, finished, sampled, strict=True)
     ]
 
 
@@ -91,15 +112,25 @@ def sample_and_score(
     seed: int = 0,
     max_length: int = 1000,
     parsers: tuple[str, ...] = ("music21", "abc2midi"),
+    constrained: bool = False,
 ) -> list[ScoredTune]:
-    """n tunes of a trained run at each temperature, sampled in one batch each and scored."""
+    """n tunes of a trained run at each temperature, sampled in one batch each and scored.
+
+    constrained=True samples with the grammar's mask; the setting is then named setting_name(model, True).
+    """
     sampler = Sampler.from_run(run_dir)
     scored = []
     for temperature in temperatures:
-        tunes = sampler.sample(n=n, temperature=temperature, seed=seed, max_length=max_length)
+        tunes = sampler.sample(n=n, temperature=temperature, seed=seed, max_length=max_length, constrained=constrained)
         abcs, finished = [tune.abc for tune in tunes], [tune.finished for tune in tunes]
-        scored += score_tunes(abcs, model, index, temperature, finished, parsers)
+        name = setting_name(model, constrained)
+        scored += score_tunes(abcs, name, index, temperature, finished, parsers, tunes)
     return scored
+
+
+def setting_name(model: str, constrained: bool) -> str:
+    """'best' for free sampling, 'best, valid ABC' for sampling with the grammar's mask."""
+    return f"{model}, {CONSTRAINED}" if constrained else model
 
 
 def settings(scored: Sequence[ScoredTune]) -> dict[tuple[str, float | None], list[ScoredTune]]:
@@ -199,6 +230,20 @@ def summarise(scored: Sequence[ScoredTune], real: Sequence[ScoredTune]) -> list[
         row["copy_chars_max"] = max(novelty.longest_copy_chars for novelty in novelties)
         row["copy_bars_mean"] = mean(novelty.longest_copy_bars for novelty in novelties)
         row["ngram_share"] = mean(novelty.ngram_share for novelty in novelties)
+        row["abc2midi_bar_warnings"] = mean(
+            len(quality.abc2midi.bar_warnings) if quality.abc2midi.ok is not None else None for quality in qualities
+        )
+        row["interval_copy_mean"] = mean(novelty.longest_interval_copy for novelty in novelties)
+        row["interval_ngram_share"] = mean(novelty.interval_ngram_share for novelty in novelties)
+        row["nearest_distance"] = mean(novelty.nearest_distance for novelty in novelties)
+        forms = [tune.form for tune in tunes if tune.form is not None]
+        row["parts"] = mean(form.n_parts for form in forms)
+        row["bars_per_part"] = mean(form.row()["bars_per_part_mean"] for form in forms)
+        row["aabb"] = mean(form.aabb for form in forms)
+        row["eight_bar_parts"] = mean(form.eight_bar_parts for form in forms)
+        row["ends_on_tonic"] = mean(form.ends_on_tonic for form in forms)
+        row["surprisal"] = mean(tune.surprisal for tune in tunes)
+        row["removed_mass"] = mean(tune.removed_mass for tune in tunes)
         for name, distribution in DISTRIBUTIONS.items():
             row[distance_column(name)] = total_variation(distribution(tunes), distribution(real))
         rows.append(row)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.analysis.agreement import BarAgreement
-from helpers.analysis.compare import REAL, best_balance, model_rows
+from helpers.analysis.compare import CONSTRAINED, REAL, best_balance, model_rows, setting_name
 from helpers.files import write_text
 from helpers.report.latex import latex_escape, latex_table
 
@@ -124,6 +124,95 @@ def quality_table(summary: Sequence[dict]) -> str:
     return latex_table(header, rows, TABLE_CAPTION, "tab:quality", column_gap="4pt")
 
 
+FREE_VS_CONSTRAINED_CAPTION = (
+    "Free sampling against sampling with the grammar's mask (valid ABC by construction), for each model and "
+    "temperature: the share of tunes \\texttt{abc2midi} accepts and its bar-length warnings per tune, the mean "
+    "share of the network's tempered probability that the mask removed per character (how much it wanted to "
+    "break the grammar), and the mean surprisal $-\\log p_T$ of the written characters under the unmasked "
+    "tempered network (nats per character): the tempered cross-entropy of what was written."
+)
+FORM_COLUMNS = {
+    "model": "model",
+    "temperature": "T",
+    "parts": "parts",
+    "bars_per_part": "bars/part",
+    "aabb": "AABB",
+    "eight_bar_parts": "8-bar parts",
+    "ends_on_tonic": "tonic end",
+    "interval_copy_mean": "interval copy",
+    "interval_ngram_share": "interval 8-grams",
+    "nearest_distance": "nearest",
+}
+FORM_PERCENT_COLUMNS = {"aabb", "eight_bar_parts", "ends_on_tonic", "interval_ngram_share"}
+FORM_CAPTION = (
+    "Form and copying on intervals: the mean number of parts (split at repeats and double bars) and of bars per "
+    "part, the share of tunes in AABB form, with only 8-bar parts, and ending on the tonic of their key; the "
+    "mean longest run of pitch intervals shared with one training tune, the share of interval 8-grams found in "
+    "the training tunes, and the mean normalised edit distance of the interval sequence to the nearest training "
+    "tune. Intervals find a copy in another key. Real validation tunes are the reference."
+)
+
+
+def form_cell(column: str, value) -> str:
+    if column in FORM_PERCENT_COLUMNS and value is not None and not (isinstance(value, float) and math.isnan(value)):
+        return f"{value:.0%}"
+    if column == "nearest_distance" and isinstance(value, float) and not math.isnan(value):
+        return f"{value:.2f}"
+    return table_cell(column, value)
+
+
+def form_table(summary: Sequence[dict]) -> str:
+    """Form and interval copying per setting (label tab:form)."""
+    header = [latex_escape(label) for label in FORM_COLUMNS.values()]
+    rows = [[latex_escape(form_cell(column, row.get(column))) for column in FORM_COLUMNS] for row in summary]
+    return latex_table(header, rows, FORM_CAPTION, "tab:form", column_gap="4pt")
+
+
+def free_and_constrained(summary: Sequence[dict]) -> list[tuple[dict, dict]]:
+    """Pairs of rows (free, constrained) of the same model and temperature."""
+    by_setting = {(row["model"], row["temperature"]): row for row in summary}
+    return [
+        (row, by_setting[(setting_name(row["model"], True), row["temperature"])])
+        for row in summary
+        if row["model"] != REAL and (setting_name(row["model"], True), row["temperature"]) in by_setting
+    ]
+
+
+def free_vs_constrained_table(summary: Sequence[dict]) -> str:
+    """abc2midi, bar warnings, removed mass and surprisal, free beside constrained (label tab:constrained)."""
+    header = ["model", "$T$", "abc2midi free", "valid ABC", "warnings free", "valid ABC", "mass removed"]
+    header += ["surprisal free", "valid ABC"]
+    rows = [
+        [
+            latex_escape(free["model"]),
+            f"{free['temperature']:g}",
+            *(latex_escape(table_cell("abc2midi_ok", row["abc2midi_ok"])) for row in (free, masked)),
+            *(table_cell("bars", row["abc2midi_bar_warnings"]) for row in (free, masked)),
+            latex_escape(f"{masked['removed_mass']:.1%}"),
+            *(f"{row['surprisal']:.2f}" for row in (free, masked)),
+        ]
+        for free, masked in free_and_constrained(summary)
+    ]
+    return latex_table(header, rows, FREE_VS_CONSTRAINED_CAPTION, "tab:constrained", column_gap="4pt")
+
+
+def constrained_reading(summary: Sequence[dict]) -> str:
+    """One sentence per model at T = 1: what the mask changed, and what it cost."""
+    sentences = []
+    for free, masked in free_and_constrained(summary):
+        if free["temperature"] != 1.0:
+            continue
+        sentences.append(
+            f"{free['model']} at T = 1: abc2midi accepts {percent(free['abc2midi_ok'])} of freely sampled tunes "
+            f"and {percent(masked['abc2midi_ok'])} with the mask, with {free['abc2midi_bar_warnings']:.2f} and "
+            f"{masked['abc2midi_bar_warnings']:.2f} bar warnings per tune; the mask removed "
+            f"{masked['removed_mass']:.1%} of the network's probability per character, and the network's own "
+            f"surprisal of what was written is {free['surprisal']:.2f} and {masked['surprisal']:.2f} nats per "
+            "character."
+        )
+    return "\n".join(sentences)
+
+
 def text_table(summary: Sequence[dict]) -> str:
     """The report's columns as plain text, for a notebook."""
     cells = [list(TABLE_COLUMNS.values())]
@@ -196,10 +285,21 @@ def quality_section(summary: Sequence[dict], leniency: Sequence[dict]) -> str:
         f"and lengths of the tunes of {latex_escape(name)} at $T = 1$ against real validation tunes, with the "
         "total variation distance of each.}"
         for name in models
+        if CONSTRAINED not in name
     ]
     reading_text = "\n\n".join(latex_escape(sentence) for sentence in reading(summary).split("\n"))
     lenient = latex_escape(leniency_text(leniency))
-    return "\n\n".join([method, lenient, *figures, quality_table(summary), reading_text]) + "\n"
+    parts = [method, lenient, *figures, quality_table(summary), reading_text]
+    if free_and_constrained(summary):
+        constrained = (
+            "Each model also wrote the same number of tunes with the grammar's mask: at every step the characters "
+            "that cannot continue a valid tune (header order and values, bar lengths, closed groups, balanced "
+            "repeats, \\texttt{<end>} only after a section) get probability zero and the rest is renormalised."
+        )
+        reading_constrained = "\n\n".join(latex_escape(line) for line in constrained_reading(summary).split("\n"))
+        parts += [constrained, free_vs_constrained_table(summary), reading_constrained]
+    parts.append(form_table(summary))
+    return "\n\n".join(parts) + "\n"
 
 
 def write_quality_section(

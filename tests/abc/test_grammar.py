@@ -1,0 +1,222 @@
+"""The grammar of valid-by-construction ABC: what it allows after hand-made tune beginnings, that its completion
+ends every tune it can reach, and that the package's checker, music21 and abc2midi read every tune it accepts as
+valid."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+from helpers.abc.grammar import Completion, TuneState, advance, start_state
+from helpers.analysis.checks import abc2midi_path, check_tune, parse_abc2midi
+from helpers.corpus.vocab import Vocabulary
+
+# The characters of the shipped model's vocabulary (the unknown symbol left out): what a sampler may write.
+ALPHABET = Vocabulary.load(Path(__file__).resolve().parents[2] / "models" / "best" / "vocab.json").chars[1:]
+PRIME = "<start>\n"
+HEADER = "X:1\nT:A\nM:6/8\nL:1/8\nK:G\n"
+FULL_BAR = "GAB cBA|GAB cBA"  # the second bar is full; the first is not a pickup, so no short bar may close
+NOTE_LETTERS = set("ABCDEFGabcdefg")
+NEEDS_ABC2MIDI = pytest.mark.skipif(abc2midi_path() is None, reason="abc2midi is not installed (Debian's abcmidi)")
+
+
+def state_after(body: str, header: str = HEADER) -> TuneState:
+    """The grammar's state after <start>, the header and this much of the body; the text must be valid so far."""
+    state = advance(start_state(PRIME), header + body)
+    assert state is not None, f"the grammar refuses {header + body!r}, a valid beginning"
+    return state
+
+
+def allowed_after(body: str, header: str = HEADER) -> set[str]:
+    """The characters of the alphabet that the grammar allows after this text."""
+    state = state_after(body, header)
+    return {char for char in ALPHABET if advance(state, char) is not None}
+
+
+def tune_problems(abc: str, parsers: tuple[str, ...] = ("music21",)) -> list[str]:
+    """What the package's checker, the parsers and abc2midi (where installed) find wrong with a tune; [] if nothing."""
+    quality = check_tune(abc, parsers=parsers)
+    problems = [
+        f"{check} fails ({detail})"
+        for check, ok, detail in (
+            ("the header check", quality.header.ok, quality.header),
+            ("the bar check", quality.bars_ok, quality.bars),
+            ("the repeat check", quality.repeats_balanced, f"{quality.repeat_problems} unbalanced"),
+        )
+        if not ok
+    ]
+    if "music21" in parsers and not quality.music21.ok:
+        problems.append(quality.music21.message)
+    if abc2midi_path() is not None:
+        result = parse_abc2midi(abc)
+        if not result.ok or result.bar_warnings:
+            problems.append(f"abc2midi: {result.message} {list(result.bar_warnings)}")
+    return problems
+
+
+def random_walk(rng: random.Random, steps: int) -> list[tuple[str, TuneState]]:
+    """(body so far, state) after each of `steps` characters drawn uniformly among those the grammar allows.
+
+    The walk never begins <end> ('<' may still come as broken rhythm), and it ends a header line half the times
+    it may, so that most steps fall in the body.
+    """
+    text, state, visited = "", start_state(PRIME), []
+    for _ in range(steps):
+        options = [
+            (char, following)
+            for char in ALPHABET
+            if (following := advance(state, char)) is not None and following.phase in ("header", "body")
+        ]
+        assert options, f"the grammar allows no character after {PRIME + text!r}"
+        newline = [option for option in options if option[0] == "\n"]
+        char, state = newline[0] if state.phase == "header" and newline and rng.random() < 0.5 else rng.choice(options)
+        text += char
+        visited.append((text, state))
+    return visited
+
+
+@pytest.fixture(scope="module")
+def walks() -> list[list[tuple[str, TuneState]]]:
+    """30 random walks of 40 to 300 characters, from a fixed seed."""
+    rng = random.Random(0)
+    return [random_walk(rng, rng.randint(40, 300)) for _ in range(30)]
+
+
+# ------------------------------------------------------------------------------------------ the mask, by hand
+
+
+def test_a_full_bar_allows_a_bar_line_but_no_note_that_would_overflow():
+    # After the last note of a full bar: a bar line, a space, and what lengthens nothing (A, A- A/ A3/4).
+    assert allowed_after(FULL_BAR) == {"|", ":", " ", ",", "-", "/", "3"}
+    assert allowed_after(FULL_BAR + " ") == {"|", ":"}
+    assert advance(state_after(FULL_BAR), "3|") is None  # A3 overflows
+    # An open slur must close first: no bar line until ')'.
+    assert allowed_after("GAB cBA|GAB c(BA ") == {")"}
+    assert ")" in allowed_after("GAB cBA|GAB c(BA")
+    # One eighth left: A fits, A2 does not.
+    one_left = state_after("GAB cBA|GAB cB")
+    assert NOTE_LETTERS <= allowed_after("GAB cBA|GAB cB") and advance(one_left, "A|") is not None
+    assert advance(one_left, "A2") is None
+    assert advance(one_left, "A/|") is None  # a short bar that is not a pickup
+
+
+def test_the_header_comes_in_order_and_k_ends_it():
+    assert allowed_after("", header="") == {"X"}
+    assert "K" not in allowed_after("", header="X:1\n")
+    assert "K" not in allowed_after("", header="X:1\nT:A\n")
+    assert "K" in allowed_after("", header="X:1\nT:A\nM:6/8\n")
+    body = state_after("")
+    for field in "XTMLRK":
+        assert advance(body, f"{field}:") is None, f"{field}: was read as a header field after K:"
+
+
+@pytest.mark.parametrize(
+    "line, accepted",
+    [("M:6/8", True), ("M:7/0", False), ("M:abc", False), ("K:Gdor", True), ("K:Am", True), ("K:H", False)],
+)
+def test_meter_and_key_values_must_parse(line, accepted):
+    header = "X:1\nT:A\n" + ("" if line.startswith("M") else "M:6/8\n") + line + "\n"
+    assert (advance(start_state(PRIME), header) is not None) is accepted
+
+
+def test_end_comes_only_after_a_bar_line_that_closes_a_section():
+    assert "<" not in allowed_after("GAB cBA|")
+    assert "<" in allowed_after("GAB cBA|GAB cBA|]")
+    assert advance(state_after("GAB cBA|GAB cBA|]"), "<end>").phase == "done"
+    # Not while a repeat is open; after :| it may.
+    assert "<" not in allowed_after("|:GAB cBA|GAB cBA|")
+    assert "<" not in allowed_after("|:GAB cBA::")  # :: closes a section and opens the next repeat
+    assert advance(state_after("|:GAB cBA|GAB cBA:|"), "<end>").phase == "done"
+    # Nothing follows <end>.
+    assert advance(state_after("GAB cBA|]"), "<end>\n") is None
+
+
+def test_broken_rhythm_pairs_notes_of_one_written_length():
+    assert advance(state_after("GAB cBA|"), "A2>B2 c2|") is not None
+    assert "2" in allowed_after("GAB cBA|A2>B")
+    assert "2" not in allowed_after("GAB cBA|A>B")
+    assert advance(state_after("GAB cBA|A2>B"), "|") is None
+    assert advance(state_after("GAB cBA|A2>B"), " ") is None
+    # No broken rhythm without a note before it.
+    assert ">" not in allowed_after("GAB cBA|")
+
+
+def test_a_tie_joins_equal_notes():
+    assert advance(state_after("GAB c-"), "cA|") is not None
+    assert allowed_after("GAB c-") & (NOTE_LETTERS | {"z"}) == {"c"}
+    assert advance(state_after("GAB c-"), "d") is None
+
+
+def test_a_pickup_leads_in_but_a_short_bar_later_is_refused():
+    assert advance(state_after(""), "D|GAB cBA|") is not None
+    assert advance(state_after("D|GAB"), "|") is None
+
+
+@NEEDS_ABC2MIDI
+@pytest.mark.parametrize(
+    "meter, body, must_accept",
+    [
+        ("2/4", "GABc|(3ABc d d|GABc|]", True),
+        ("2/4", "GABc|(3ABc>d d|GABc|]", False),  # broken rhythm from a tuplet's last note
+        # A tie over a bar line from a note that an accidental earlier in the bar alters (=F in G major):
+        # abc2midi carries the accidental over a plain bar line, but not over :: nor from a roll.
+        ("6/8", "GAB c=FF-|FFF cBA|]", True),
+        ("6/8", "GAB cB~F-|FFF cBA|]", True),
+        ("6/8", "GAB c=F~F-|FFF cBA|]", False),
+        ("6/8", "|:GAB cBA-::A2B cBA:|", True),
+        ("6/8", "|:GAB c=FF-::FFF cBA:|", False),
+        ("6/8", "GAB cBA|GA>B cBA|GAB cBA|GAB cBA|]", True),
+        ("6/8", "GAB cBA|GA>~B cBA|GAB cBA|GAB cBA|]", False),  # a roll after broken rhythm
+    ],
+)
+def test_a_tune_the_grammar_accepts_reads_as_valid_everywhere(meter, body, must_accept):
+    """Each tune is either refused by the grammar or valid for the checker, music21 and abc2midi."""
+    abc = f"X:1\nT:A\nM:{meter}\nL:1/8\nK:G\n{body}\n"
+    state = advance(start_state(PRIME), abc + "<end>")
+    accepted = state is not None and state.phase == "done"
+    assert accepted or not must_accept, f"the grammar refuses the valid tune {abc!r}"
+    if accepted:
+        assert tune_problems(abc) == [], f"the grammar accepts {abc!r}"
+
+
+# ----------------------------------------------------------------------------------------------- completion
+
+
+def test_the_completion_ends_the_tune_from_every_state_of_random_walks(walks):
+    completion = Completion(ALPHABET)
+    for walk in walks:
+        for text, state in walk:
+            ending = completion.text(state)
+            assert ending is not None, f"no completion after {PRIME + text!r}"
+            assert advance(state, ending).phase == "done", f"{ending!r} does not end {PRIME + text!r}"
+            assert len(ending) == completion.length(state), f"after {PRIME + text!r}"
+
+
+def test_the_completion_writes_only_the_alphabet():
+    state = state_after(FULL_BAR)
+    assert Completion(ALPHABET).text(state) == "|]<end>"
+    assert Completion(set(ALPHABET) - set("]:")).text(state) == "||<end>"
+    without_end = Completion(set(ALPHABET) - {"<"})
+    assert without_end.text(state) is None and without_end.length(state) is None
+
+
+def test_the_completion_closes_an_open_repeat():
+    assert Completion(ALPHABET).text(state_after("|:" + FULL_BAR)) == ":|<end>"
+
+
+# ----------------------------------------------------------------------------------- tunes the grammar writes
+
+
+def test_every_tune_of_a_random_walk_and_its_completion_is_valid(walks):
+    completion = Completion(ALPHABET)
+    tunes = [
+        (text + completion.text(state)).removesuffix("<end>") + "\n" for text, state in (walk[-1] for walk in walks)
+    ]
+    invalid = {abc: problems for abc in tunes if (problems := tune_problems(abc))}
+    assert not invalid, f"{len(invalid)} of {len(tunes)} tunes the grammar wrote are invalid, e.g. {invalid}"
+
+
+def test_the_checks_fail_on_a_tune_the_grammar_refuses():
+    abc = HEADER + "D|GAB|GAB cBA|]\n"
+    assert advance(start_state(PRIME), abc) is None
+    assert tune_problems(abc) != []

@@ -1,0 +1,136 @@
+"""Constrained sampling: with random weights, a small or the full vocabulary, every tune the sampler writes is valid
+ABC that reaches <end> within max_length; the mask never leaves a row without a character."""
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import save_random_run
+
+from helpers.abc.grammar import Completion, advance, start_state
+from helpers.analysis.checks import abc2midi_path, check_tune, parse_abc2midi
+from helpers.config import RunConfig
+from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.model import build_model
+from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
+
+SHIPPED_VOCAB = Path(__file__).resolve().parents[2] / "models" / "best" / "vocab.json"
+
+# (vocabulary, n, temperature, max_length): about 20 s in all. Each row costs about as many grammar states as the
+# characters it writes (n * max_length); with the full vocabulary, n=64 and max_length=1000 take 80-110 s each.
+LONG_RUNS = [
+    ("small", 64, 0.5, 300),
+    ("small", 64, 1.0, 300),
+    ("small", 64, 3.0, 300),
+    ("small", 8, 3.0, 1000),
+    ("full", 16, 0.5, 300),
+    ("full", 16, 1.0, 300),
+    ("full", 16, 3.0, 300),
+    ("full", 4, 1.0, 1000),
+]
+
+
+def save_full_vocabulary_run(folder: Path) -> Path:
+    """A run folder whose GRU has random weights and the shipped model's whole vocabulary."""
+    vocab = Vocabulary.load(SHIPPED_VOCAB)
+    model = build_model(RunConfig(cell="GRU", hidden_size=16), vocab.size)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
+    folder.mkdir()
+    model.save(folder / "model.keras")
+    vocab.save(folder / "vocab.json")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def samplers(tmp_path_factory) -> dict[str, Sampler]:
+    """Samplers with random weights: conftest's small vocabulary (LSTM) and the shipped model's (GRU)."""
+    folder = tmp_path_factory.mktemp("runs")
+    return {
+        "small": Sampler.from_run(save_random_run(folder / "small")),
+        "full": Sampler.from_run(save_full_vocabulary_run(folder / "full")),
+    }
+
+
+def invalid_reasons(tune: GeneratedTune, max_length: int) -> list[str]:
+    """Why a constrained tune is not what the sampler promises (valid, finished, short enough); [] when it is."""
+    reasons = []
+    if not tune.finished or len(tune.text) > max_length:
+        reasons.append(f"finished={tune.finished} after {len(tune.text)} characters (max_length {max_length})")
+    state = advance(start_state(tune.prime), tune.text)
+    if state is None or state.phase != "done":
+        reasons.append("the grammar refuses it or it does not end")
+    quality = check_tune(tune.abc, parsers=())
+    for check, ok in (("header", quality.header.ok), ("bars", quality.bars_ok), ("repeats", quality.repeats_balanced)):
+        if not ok:
+            reasons.append(f"the {check} check fails")
+    if abc2midi_path() is not None:
+        result = parse_abc2midi(tune.abc)
+        if not result.ok or result.bar_warnings:
+            reasons.append(f"abc2midi: {result.message} {list(result.bar_warnings)}")
+    if not (0 <= tune.removed_mass <= 1 and tune.surprisal > 0):
+        reasons.append(f"removed_mass={tune.removed_mass}, surprisal={tune.surprisal}")
+    return reasons
+
+
+@pytest.mark.parametrize("vocabulary, n, temperature, max_length", LONG_RUNS)
+def test_every_constrained_tune_is_valid_and_finished(samplers, vocabulary, n, temperature, max_length):
+    # The sampler raises RuntimeError if the mask ever leaves a row with no character.
+    tunes = samplers[vocabulary].sample(n, temperature, max_length=max_length, seed=1, constrained=True)
+    assert len(tunes) == n and all(tune.constrained for tune in tunes)
+    invalid = {tune.abc: reasons for tune in tunes if (reasons := invalid_reasons(tune, max_length))}
+    assert not invalid, f"{len(invalid)} of {n} tunes are invalid, e.g. {dict(list(invalid.items())[:3])}"
+
+
+def test_the_checks_fail_on_a_tune_that_breaks_its_promises():
+    valid = GeneratedTune(DEFAULT_PRIME, "X:1\nT:A\nM:6/8\nK:G\nGAB cBA|]\n<end>", True, True, 1.0, 0.1)
+    assert invalid_reasons(valid, 100) == []
+    short_bar = replace(valid, text="X:1\nT:A\nM:6/8\nK:G\nD|GAB|GAB cBA|]\n<end>")
+    assert {"the grammar refuses it or it does not end", "the bars check fails"} <= set(invalid_reasons(short_bar, 100))
+    assert invalid_reasons(valid, 20) != []  # longer than max_length
+    assert invalid_reasons(replace(valid, finished=False), 100) != []
+    assert invalid_reasons(replace(valid, removed_mass=1.5), 100) != []
+    assert invalid_reasons(replace(valid, surprisal=0.0), 100) != []
+
+
+def test_free_sampling_measures_no_removed_mass(samplers):
+    free, constrained = (
+        samplers["small"].sample(4, max_length=200, seed=2, constrained=flag)[0] for flag in (False, True)
+    )
+    assert free.removed_mass is None and not free.constrained
+    assert constrained.removed_mass is not None and constrained.constrained
+
+
+def test_the_same_seed_gives_the_same_tunes_in_any_batch(samplers):
+    sampler = samplers["full"]
+    eight = sampler.sample(8, max_length=300, seed=5, constrained=True)
+    assert sampler.sample(8, max_length=300, seed=5, constrained=True) == eight
+    assert sampler.sample(1, max_length=300, seed=5, constrained=True) == eight[:1]
+    assert sampler.sample(16, max_length=300, seed=5, constrained=True)[:8] == eight
+    assert sampler.sample(8, max_length=300, seed=6, constrained=True) != eight
+
+
+def test_a_prime_the_grammar_refuses_is_an_error_naming_it(samplers):
+    prime = "<start>\nT:A\n"  # T: before X:
+    with pytest.raises(ValueError, match=re.escape(repr(prime))):
+        samplers["small"].sample(2, prime=prime, constrained=True)
+    prime = "<start>\nX:1\nT:A\n"
+    tunes = samplers["small"].sample(2, prime=prime, max_length=300, constrained=True)
+    assert all(advance(start_state(prime), tune.text).phase == "done" for tune in tunes)
+
+
+def test_max_length_must_fit_the_shortest_valid_tune(samplers):
+    sampler = samplers["small"]
+    shortest = Completion(sampler.vocab.chars[1:]).length(start_state(DEFAULT_PRIME))
+    with pytest.raises(ValueError, match=f"max_length={shortest - 1} is too short"):
+        sampler.sample(2, max_length=shortest - 1, constrained=True)
+    tunes = sampler.sample(4, temperature=3.0, max_length=shortest, constrained=True)
+    assert all(tune.finished and len(tune.text) == shortest for tune in tunes)
+
+
+@pytest.mark.parametrize("flag", ["yes", 1, None])
+def test_constrained_must_be_true_or_false(samplers, flag):
+    with pytest.raises(TypeError, match="constrained must be True or False"):
+        samplers["small"].sample(1, max_length=100, constrained=flag)
