@@ -1,7 +1,8 @@
 """Speed of the batched sampler against the usual tutorial loop that calls model.predict once per character.
 
 Prints characters and complete tunes per second for the baseline model (the profile's trained baseline,
-else the shipped one) at batch sizes 1, 64 and 256, then the per-character predict loop and the ratio.
+else the shipped one) at batch sizes 1, 64 and 256, then the constrained sampler (valid ABC only) at batch 256
+with its table of grammar states cold and warm, then the per-character predict loop and the ratios.
 Usage: .venv/bin/python benchmarks/sample_speed.py [--profile full] [--predict-characters 100]
 """
 
@@ -20,12 +21,12 @@ from helpers.rnn.runs import available_models
 from helpers.rnn.sample import DEFAULT_PRIME, Sampler, softmax
 
 
-def batched(sampler: Sampler, batch: int, repeats: int) -> tuple[float, float]:
+def batched(sampler: Sampler, batch: int, repeats: int, constrained: bool = False) -> tuple[float, float]:
     """Characters and finished tunes per second of Sampler.sample at temperature 1."""
     characters = tunes = 0
     started = time.perf_counter()
     for seed in range(repeats):
-        for tune in sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000):
+        for tune in sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000, constrained=constrained):
             characters += len(tune.text)
             tunes += tune.finished
     seconds = time.perf_counter() - started
@@ -59,6 +60,11 @@ def main() -> None:
     for batch in (1, 64, 256):
         rates[batch] = batched(sampler, batch, repeats=max(1, 512 // batch) if batch > 1 else 5)
         print(f"{'batched sampler, batch ' + str(batch):28s} {rates[batch][0]:12,.0f} {rates[batch][1]:10,.1f}")
+    # Valid ABC by construction: the grammar's table of states starts empty (cold) and is kept by the sampler.
+    for label in ("cold", "warm"):
+        constrained = batched(sampler, 256, repeats=2, constrained=True)
+        print(f"{'valid ABC only, 256, ' + label:28s} {constrained[0]:12,.0f} {constrained[1]:10,.1f}")
+    print(f"valid ABC only (warm) / free, batch 256: {constrained[0] / rates[256][0]:.2f} (target 0.2)")
     model = keras.models.load_model(run_dir / MODEL)
     loop = predict_loop(sampler, model, args.predict_characters)
     print(f"{'model.predict per character':28s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")

@@ -388,7 +388,7 @@ def tuplet_digit(state: TuneState) -> str | None:
 
 def start_tuplet(state: TuneState, count: int) -> TuneState | None:
     """'(3': the next count notes of one length take the time of tuplet_time(count) of them."""
-    if state.slur == 1 or state.tuplet_left:
+    if state.slur == 1 or state.tuplet_left or state.tie:  # abc2midi miscounts a tie into a tuplet
         return None
     time = tuplet_time(count, Meter(6, 8) if state.compound else None)
     if time * min(LENGTH_TIMES.values()) > room(state):
@@ -401,6 +401,8 @@ def start_tuplet(state: TuneState, count: int) -> TuneState | None:
 def finish_barline(state: TuneState, text: str) -> TuneState | None:
     """A bar line ends a full bar, a pickup that leads in, or a short closing bar that completes the pickup."""
     if text not in BARLINES or state.need_note or state.slur or state.tuplet_left or state.grace:
+        return None
+    if state.tie and state.tie[0] not in "^_=":  # see start_token: a tie crosses a bar only with its accidental
         return None
     closing = text in CLOSING
     if state.in_bar and state.limit is not None:  # abc2midi joins a short closing bar to the next bar
@@ -476,8 +478,11 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
         ok = state.slur == 2 and not state.need_note and not state.tuplet_left and state.grace == 0
         return state._replace(slur=0, last_note="") if ok else None
     if char == "-":
+        tie = state.last_note[1:].split("/")[0]
         ok = state.last_note[:1] in ("N", "P") and not state.tuplet_left and not state.space
-        return state._replace(tie=state.last_note[1:].split("/")[0], last_note="") if ok else None
+        # across a bar line the key signature returns: only a note with its accidental written is the same pitch
+        ok = ok and (tie[0] in "^_=" or room(state) >= min(LENGTH_TIMES.values()))
+        return state._replace(tie=tie, last_note="") if ok else None
     if char == "{":
         ok = state.grace == 0 and not state.decoration and state.broken_length is None and room(state) > 0
         ok = ok and not state.tuplet_left and not state.tie  # abc2midi finds no note after '(3{e}' or 'G-{A}G'
@@ -486,7 +491,8 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
         return state._replace(grace=3, need_note=True) if state.grace == 2 else None
     if char in DECORATIONS:
         ok = not state.decoration and state.grace == 0 and room(state) > 0 and not state.tie
-        ok = ok and not (char == "." and (state.broken_length is not None or state.tuplet_left))
+        # abc2midi miscounts a decorated note after '>' and a staccato one in a tuplet
+        ok = ok and state.broken_length is None and not (char == "." and state.tuplet_left)
         return state._replace(decoration=char, need_note=True, last_note="") if ok else None
     if state.grace == 2 and (char not in "^_=ABCDEFGabcdefg" or state.grace_notes >= MAX_GRACE_NOTES):
         return None
@@ -640,6 +646,8 @@ class Completion:
             return state.tie[0] if state.tie else state.tonic
         if state.slur == 2:
             return ")"
+        if state.tie and state.tie[0] not in "^_=":
+            return state.tie[0]
         if state.in_bar and state.limit is not None and state.position == state.limit:
             return "|"
         full = state.position == state.full

@@ -12,11 +12,21 @@ from helpers.ui.render import export_figure
 
 
 def compose_pieces(
-    sampler: Sampler, temperatures: Sequence[float], per_temperature: int, seed: int, max_length: int = 1500
+    sampler: Sampler,
+    temperatures: Sequence[float],
+    per_temperature: int,
+    seed: int,
+    max_length: int = 1500,
+    constrained: bool = False,
 ) -> dict[float, list[GeneratedTune]]:
-    """{T: [tune, ...]}: the same seed at each temperature, so only T differs between rows."""
+    """{T: [tune, ...]}: the same seed at each temperature, so only T differs between rows.
+
+    constrained=True writes them with the grammar's mask (valid ABC only).
+    """
     return {
-        float(t): sampler.sample(n=per_temperature, temperature=t, seed=seed, max_length=max_length)
+        float(t): sampler.sample(
+            n=per_temperature, temperature=t, seed=seed, max_length=max_length, constrained=constrained
+        )
         for t in temperatures
     }
 
