@@ -444,7 +444,7 @@ def finish_barline(state: TuneState, text: str) -> TuneState | None:
         first_of_section=text != "|",
         pickup=pickup,
         pickup_allowed=state.pickup_allowed and not state.in_bar,
-        section_has_bar=False if closing else section_has_bar,
+        section_has_bar=False if closing or text == "|:" else section_has_bar,  # |: begins a section too
         repeat=repeat,
         closed_section=state.closed_section or closing,
         after_bar=text,
