@@ -4,13 +4,15 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages run test lint strip benchmark robustness ship-model report assignment grade
+.PHONY: setup system-packages test-packages run test lint strip benchmark robustness ship-model report assignment grade
 
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
 include helpers/assignment/student.mk
 
-# Debian packages the tests use: abc2midi (abcmidi) and the Chromium that Playwright drives.
-# Installed when missing and we are root; otherwise the command to install them is printed.
+# System tools: abc2midi (Debian's abcmidi: a second ABC parser for 06_quality) and the Chromium that Playwright
+# drives (the browser tests). The notebooks run without them: installed when missing and we are root on Debian or
+# Ubuntu; otherwise set-up says once what is missing, what each adds and how to install it, and goes on.
+# `make test` needs both, and says so (test-packages).
 # Optional, for tunes that sound like a piano: the TimGM6mb General MIDI soundfont and tinysoundfont, which plays it
 # (installed without its PyAudio dependency: see requirements.txt). Without them the audio comes from the NumPy
 # synthesizer, so neither ever fails this target.
@@ -23,7 +25,12 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-		else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+		else \
+			echo "optional system packages missing:$$missing (the notebooks run without them)"; \
+			case "$$missing" in *abcmidi*) echo "  abcmidi: abc2midi, the second ABC parser of 06_quality (else its column says not installed);" \
+				"sudo apt-get install abcmidi | brew install abcmidi";; esac; \
+			case "$$missing" in *chromium*) echo "  chromium: only the browser tests need it; sudo apt-get install chromium";; esac; \
+		fi; \
 	fi
 	@if [ ! -f $(SOUNDFONT) ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -39,6 +46,11 @@ system-packages:
 
 setup: .venv/installed system-packages
 
+# What the tests need besides Python: a clear stop, not a failure deep inside a test.
+test-packages: system-packages
+	@command -v abc2midi >/dev/null || { echo "make test needs abc2midi (sudo apt-get install abcmidi)"; exit 1; }
+	@[ -x /usr/bin/chromium ] || { echo "make test needs Chromium at /usr/bin/chromium (sudo apt-get install chromium)"; exit 1; }
+
 # Execute every notebook in order; PROFILE=quick for the small, fast profile.
 run: setup
 	@for notebook in $(NOTEBOOKS); do \
@@ -48,7 +60,7 @@ run: setup
 	done
 
 # Lint, then unit tests and every notebook in the quick profile.
-test: setup lint
+test: setup test-packages lint
 	MUSICRNN_PROFILE=quick $(BIN)/python -m pytest -ra
 
 lint: setup
