@@ -124,13 +124,6 @@ LENGTH_TIMES = {length: int(length_factor(length) * QUARTER) for length in LENGT
 BARLINE_PREFIXES = prefixes(BARLINES)
 
 
-@functools.cache
-def shortest_with_prefix(prefix: str, words: tuple[str, ...]) -> str | None:
-    """The shortest word that starts with prefix (the first of them in words), or None."""
-    matching = [word for word in words if word.startswith(prefix)]
-    return min(matching, key=len) if matching else None
-
-
 def advance(state: TuneState | None, text: str) -> TuneState | None:
     """The state after writing text, or None when text cannot continue a valid tune from this state."""
     for char in text:
