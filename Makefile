@@ -4,7 +4,8 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages test-packages run test lint strip benchmark robustness ship-model report assignment grade
+.PHONY: setup system-packages test-packages run test lint strip benchmark robustness ship-model train-shipped report \
+	assignment grade
 
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
 include helpers/assignment/student.mk
@@ -51,22 +52,17 @@ test-packages: system-packages
 	@command -v abc2midi >/dev/null || { echo "make test needs abc2midi (sudo apt-get install abcmidi)"; exit 1; }
 	@[ -x /usr/bin/chromium ] || { echo "make test needs Chromium at /usr/bin/chromium (sudo apt-get install chromium)"; exit 1; }
 
-# Execute every notebook in order; PROFILE=quick for the small, fast profile.
+# Execute every notebook in order (executed copies in runs/notebooks/$(PROFILE)); PROFILE=quick for the small,
+# fast profile. run, test and lint are helpers/cli.py, which also serves where make is missing (python -m helpers.cli).
 run: setup
-	@for notebook in $(NOTEBOOKS); do \
-		echo "== $$notebook ($(PROFILE) profile)"; \
-		MUSICRNN_PROFILE=$(PROFILE) $(BIN)/jupyter nbconvert --execute --to notebook \
-			--ExecutePreprocessor.timeout=-1 --output-dir runs/notebooks/$(PROFILE) $$notebook || exit 1; \
-	done
+	$(BIN)/python -m helpers.cli run --profile $(PROFILE)
 
-# Lint, then unit tests and every notebook in the quick profile.
-test: setup test-packages lint
-	MUSICRNN_PROFILE=quick $(BIN)/python -m pytest -ra
+# Lint (ruff, import-linter), then unit tests and every notebook in the quick profile.
+test: setup test-packages
+	$(BIN)/python -m helpers.cli test
 
 lint: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+	$(BIN)/python -m helpers.cli lint
 
 # Build report/build/main.pdf from results/$(PROFILE) and figures/$(PROFILE); installs TeX if it can.
 report:
@@ -91,6 +87,12 @@ RUN ?= runs/full/baseline
 NAME ?= baseline
 ship-model: setup
 	$(BIN)/python -c "from helpers.rnn.runs import ship_model; print(ship_model('$(RUN)', name='$(NAME)'))"
+
+# The shipped generator (models/folk-lstm): the dance-tune corpus in C, a 2 x LSTM-384; resumes where a kill left
+# it. Then 500 free samples at T = 1 are scored and the model is copied to models/ with its card (README.md).
+train-shipped: setup
+	$(BIN)/python -m helpers.rnn.shipped
+	$(BIN)/python -m helpers.report.model_card
 
 # The assignment: the student, solution and autograder editions in editions/ (otter assign; no network, no Docker).
 assignment: setup

@@ -23,9 +23,12 @@ DEFAULT_SEED = 1
 # The files of one run folder (runs/<tag>/<name>/); training writes them, everything else reads them.
 CONFIG, VOCAB, DATA, HISTORY = "config.json", "vocab.json", "data.json", "history.csv"
 BEST_WEIGHTS, MODEL, METRICS, BACKUP = "best.weights.h5", "model.keras", "metrics.json", "backup"
+TUNE_NATS = "test_tunes.csv"  # nats of each test tune, by its position among the prepared test tunes
 
 CELL_TYPES = ("SimpleRNN", "LSTM", "GRU")
 ENCODINGS = ("onehot", "embedding")
+SYMBOLS = ("chars", "tokens")  # what one step of the network reads: a character, or a token of the ABC reader
+KEY_HANDLINGS = ("as written", "in C")  # tunes in their own keys, or each moved to the tonic C in its own mode
 OPTIMIZER_NAMES = {"rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam", "sgd": "SGD"}  # Keras name: shown
 OPTIMIZERS = tuple(OPTIMIZER_NAMES)
 MAX_SEED = 2**32 - 1  # NumPy's and Keras's seeds are unsigned 32-bit integers
@@ -67,10 +70,13 @@ class RunConfig:
     chunk_length: int = 100
     early_stopping_patience: int | None = None
     seed: int = 1
+    symbols: str = "chars"
+    keys: str = "as written"
 
     def __post_init__(self) -> None:
         """Refuse a setting of the wrong type or out of range, naming it; numbers are stored as plain int and float."""
-        for name, choices in (("cell", CELL_TYPES), ("encoding", ENCODINGS), ("optimizer", OPTIMIZERS)):
+        choices_of = {"cell": CELL_TYPES, "encoding": ENCODINGS, "optimizer": OPTIMIZERS}
+        for name, choices in (choices_of | {"symbols": SYMBOLS, "keys": KEY_HANDLINGS}).items():
             value = getattr(self, name)
             if not (isinstance(value, str) and value in choices):
                 raise ValueError(f"unknown {name} {value!r}; expected one of {choices}")
@@ -94,10 +100,12 @@ class RunConfig:
 
     @property
     def slug(self) -> str:
-        """A name that says what the model is, e.g. SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1."""
+        """A name that says what the model is, e.g. SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1 (-tokens, -inC if so)."""
         encoding = "onehot" if self.encoding == "onehot" else f"emb{self.embedding_dim}"
+        data = ("-tokens" if self.symbols == "tokens" else "") + ("-inC" if self.keys == "in C" else "")
         return (
-            f"{self.cell}-h{self.hidden_size}-l{self.layers}-d{self.dropout}-{encoding}-{self.optimizer}-s{self.seed}"
+            f"{self.cell}-h{self.hidden_size}-l{self.layers}-d{self.dropout}-{encoding}-{self.optimizer}{data}"
+            f"-s{self.seed}"
         )
 
     def save(self, path: Path) -> None:
@@ -169,8 +177,24 @@ def get_profile(name: str | None = None, corpus: str | None = None) -> Profile:
 
 
 def project_root() -> Path:
-    """The project folder (or $MUSICRNN_ROOT, so tests can write elsewhere)."""
-    return Path(os.environ.get(ROOT_ENV) or Path(__file__).resolve().parent.parent)
+    """The project folder, where notebooks/ and models/ are and every output goes; never assumed to be the cwd.
+
+    In order: $MUSICRNN_ROOT (tests and hosted notebooks point it anywhere); the checkout that holds this
+    package, as with `pip install -e .`; else, for a package installed into site-packages, the nearest folder
+    at or above the current one that holds notebooks/ and models/ (a clone opened from any of its folders).
+    Outside any project a FileNotFoundError says what to set, rather than writing into an arbitrary folder.
+    """
+    if os.environ.get(ROOT_ENV):
+        return Path(os.environ[ROOT_ENV])
+    checkout = Path(__file__).resolve().parent.parent
+    here = Path.cwd().resolve()
+    for folder in (checkout, here, *here.parents):
+        if (folder / "notebooks").is_dir() and (folder / "models").is_dir():
+            return folder
+    raise FileNotFoundError(
+        f"no project folder (one holding notebooks/ and models/) beside the package in {checkout} nor at or above "
+        f"{here}: set ${ROOT_ENV} to your clone of the project, or work from inside it"
+    )
 
 
 @dataclass(frozen=True)

@@ -78,11 +78,15 @@ def make_scratch_project(root: Path) -> Path:
     return root
 
 
-def execute_notebook(notebook: Path, root: Path, timeout_s: int = 900) -> None:
-    """Run a notebook top to bottom with nbconvert in the quick profile, writing its copy to root/executed."""
+def execute_notebook(notebook: Path, root: Path, timeout_s: int = 900, cwd: Path | None = None) -> None:
+    """Run a notebook top to bottom with nbconvert in the quick profile, writing its copy to root/executed.
+
+    nbconvert runs in cwd (default: this process's); its kernel runs in the notebook's own folder.
+    """
     command = [str(JUPYTER), "nbconvert", "--execute", "--to", "notebook", "--output-dir", str(root / "executed")]
     command += ["--ExecutePreprocessor.timeout=600", str(notebook)]
-    result = subprocess.run(command, env=quick_environment(root), capture_output=True, text=True, timeout=timeout_s)
+    environment = quick_environment(root)
+    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout_s)
     assert result.returncode == 0, f"{notebook.name} failed:\n{result.stderr[-3000:]}"
 
 

@@ -19,6 +19,8 @@ def fake_results(values: dict | None = None, machine: tuple = (2, 0)) -> list[di
             "epochs_completed": 20,
             "stopped": "completed",
             "test_loss": v,
+            "nats_per_tune": 200 * v,
+            "tunes_compared": 40,
             "wall_seconds": 60.0,
             "budget_best_val_loss": v,
             "budget_best_epoch": 10 + s,

@@ -160,6 +160,9 @@ def test_slug_differs_between_configs():
         {"dropout": 0.2},
         {"optimizer": "adam"},
         {"seed": 2},
+        {"symbols": "tokens"},
+        {"keys": "in C"},
+        {"symbols": "tokens", "keys": "in C"},
     ]
     slugs = [RunConfig().slug] + [RunConfig(**changes).slug for changes in variants]
     assert len(set(slugs)) == len(slugs)
@@ -189,3 +192,11 @@ def test_numpy_numbers_are_stored_as_plain_python_numbers(tmp_path):
     assert type(config.hidden_size) is int and type(config.dropout) is float and type(config.seed) is int
     config.save(tmp_path / "config.json")
     assert RunConfig.load(tmp_path / "config.json") == config
+
+
+def test_symbols_and_keys_are_checked_and_the_defaults_keep_the_old_run_names():
+    assert RunConfig().slug == "SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1"
+    assert RunConfig(symbols="tokens", keys="in C").slug == "SimpleRNN-h100-l1-d0.0-onehot-rmsprop-tokens-inC-s1"
+    for bad in ({"symbols": "words"}, {"keys": "C"}, {"symbols": None}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            RunConfig(**bad)

@@ -52,6 +52,7 @@ WRITES = {
         "results/quick/budget.tex",
         "results/quick/claims.tex",
         "results/quick/temperature_table.tex",
+        "results/quick/representation.tex",
         "figures/quick/study_*.pdf",
     ],
     "05_neurons.ipynb": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.analysis.significance import holm_adjust, verdict, welch_test
-from helpers.config import Profile, ProjectPaths, RunConfig
+from helpers.config import KEY_HANDLINGS, SYMBOLS, TUNE_NATS, Profile, ProjectPaths, RunConfig
 from helpers.corpus.split import PreparedData
 from helpers.rnn.model import build_model
 from helpers.rnn.sample import Sampler
@@ -52,8 +53,12 @@ SUMMARY_COLUMNS = (
     "best_epoch",
     "epochs_completed",
     "test_loss",
+    "nats_per_tune",
     "wall_seconds",
 )
+# Factors whose levels read the tunes in other symbols or keys: a loss per symbol does not compare them, so their
+# claims compare nats per test tune, on the test tunes that every run of the factor scored.
+PER_TUNE_FACTORS = ("symbols", "keys")
 # Which columns give a run's best validation loss, its epoch and its length, at each of the two budgets.
 BUDGET_COLUMNS = {
     "fixed": ("budget_best_val_loss", "budget_best_epoch", "budget_epochs"),
@@ -100,7 +105,7 @@ def equal_size_variant(cell: str) -> Variant:
 
 
 def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
-    """Baseline, then one factor at a time: hidden units, dropout, optimizer, cell type; then the best model.
+    """Baseline, then one factor at a time: hidden units, dropout, optimizer, symbols, keys, cell type; the best model.
 
     The cell types train to convergence; everything else for the profile's fixed number of epochs.
     """
@@ -108,6 +113,8 @@ def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
     variants = [Variant("hidden units", str(h), {"hidden_size": h}) for h in (50, 75, 100, 150)]
     variants += [Variant("dropout", str(p), {"dropout": p}) for p in (0.0, 0.1, 0.2, 0.3)]
     variants += [Variant("optimizer", name, {"optimizer": name}) for name in ("rmsprop", "adagrad", "adam")]
+    variants += [Variant("symbols", symbols, {"symbols": symbols}) for symbols in SYMBOLS]
+    variants += [Variant("keys", keys, {"keys": keys}) for keys in KEY_HANDLINGS]
     variants += [equal_size_variant(cell) for cell in ("SimpleRNN", "LSTM", "GRU")]
     for cell in ("SimpleRNN", "LSTM", "GRU"):
         size = matched_hidden_size(cell, baseline_parameters, vocab_size)
@@ -212,7 +219,32 @@ def collect(rows: list[dict], budget_epochs: int) -> list[dict]:
             "budget_epochs": len(within_budget),
         }
         results.append(row | read_metrics(row["run"]) | at_budget | read_machine(row["run"]))
-    return results
+    return add_nats_per_tune(results)
+
+
+def read_tune_nats(run_dir: Path) -> dict[int, float]:
+    """The nats of each test tune a run scored, by the tune's position among the prepared test tunes."""
+    with (Path(run_dir) / TUNE_NATS).open(newline="", encoding="utf-8") as handle:
+        return {int(row["tune"]): float(row["nats"]) for row in csv.DictReader(handle)}
+
+
+def add_nats_per_tune(results: list[dict]) -> list[dict]:
+    """Each run's mean nats per test tune, over the test tunes that every run of its factor scored.
+
+    A key handling can leave out a tune whose key it cannot move; the tune is then left out of every run of
+    that factor, so the means compare the same tunes.
+    """
+    scored = {row["run"]: read_tune_nats(row["run"]) for row in results}
+    common: dict[str, set[int]] = {}
+    for row in results:
+        tunes = set(scored[row["run"]])
+        common[row["factor"]] = common[row["factor"]] & tunes if row["factor"] in common else tunes
+    return [
+        row
+        | {"nats_per_tune": float(np.mean([scored[row["run"]][i] for i in common[row["factor"]]]))}
+        | {"tunes_compared": len(common[row["factor"]])}
+        for row in results
+    ]
 
 
 def aggregate(results: list[dict], columns=SUMMARY_COLUMNS) -> list[dict]:
@@ -260,9 +292,13 @@ def still_improving(runs: list[dict], budget: str) -> bool:
     return bool(runs) and all(row[best_epoch] >= row[epochs] - 1 for row in runs)
 
 
-def compare(first: list[dict], second: list[dict], budget: str) -> dict:
-    """Two groups' mean best validation loss at a budget, Welch's test of the difference, and how they trained."""
+def compare(first: list[dict], second: list[dict], budget: str, per_tune: bool = False) -> dict:
+    """Two groups' mean best validation loss at a budget, Welch's test of the difference, and how they trained.
+
+    per_tune: compare the mean nats per test tune instead (for levels that read the tunes in other symbols).
+    """
     loss, _, epochs = BUDGET_COLUMNS[budget]
+    loss = "nats_per_tune" if per_tune else loss
     first_values, second_values = [row[loss] for row in first], [row[loss] for row in second]
     runs = first + second
     improving = [level[0]["label"] for level in (first, second) if still_improving(level, budget)]
@@ -278,7 +314,8 @@ def compare(first: list[dict], second: list[dict], budget: str) -> dict:
         "stopped_early": sum(row["stopped"] == "early" for row in runs) if budget == "converged" else 0,
         "runs": len(runs),
         "still_improving": improving,
-    }
+        "unit": "nats/tune" if per_tune else "nats/char",
+    } | ({"tunes": first[0]["tunes_compared"]} if per_tune else {})
 
 
 def claims(results: list[dict]) -> list[dict]:
@@ -289,9 +326,11 @@ def claims(results: list[dict]) -> list[dict]:
     """
     found = []
 
-    def add(kind: str, key: str, first: list[dict], second: list[dict], budget: str = "fixed", **extra) -> None:
+    def add(
+        kind: str, key: str, first: list[dict], second: list[dict], budget: str = "fixed", per_tune=False, **extra
+    ) -> None:
         if first and second:
-            found.append({"kind": kind, "key": key} | compare(first, second, budget) | extra)
+            found.append({"kind": kind, "key": key} | compare(first, second, budget, per_tune) | extra)
 
     for first, second in (("50", "150"), ("100", "150")):
         add(
@@ -303,6 +342,8 @@ def claims(results: list[dict]) -> list[dict]:
     for p in ("0.1", "0.2", "0.3"):
         add("dropout", f"dropout-{p}", group(results, "dropout", "0.0"), group(results, "dropout", p))
     add("optimizer", "rmsprop-adagrad", group(results, "optimizer", "rmsprop"), group(results, "optimizer", "adagrad"))
+    for factor, (first, second) in zip(PER_TUNE_FACTORS, (SYMBOLS, KEY_HANDLINGS), strict=True):
+        add(factor, factor, group(results, factor, first), group(results, factor, second), per_tune=True)
     for factor in CONVERGED_FACTORS:
         labels = list(dict.fromkeys(row["label"] for row in results if row["factor"] == factor))
         simple = next((label for label in labels if label.startswith("SimpleRNN")), None)

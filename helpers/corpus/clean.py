@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from helpers.abc.music import read_music
 from helpers.abc.reader import read_tune, token_field, token_lines
 from helpers.corpus.load import CorpusError, Tune
 
@@ -94,12 +95,28 @@ def clean_lines(text: str, report: CleaningReport) -> str:
     return "\n".join(kept)
 
 
+def same_music_key(text: str) -> tuple:
+    """What two copies of one tune share however they are written: the steps between its notes and their lengths.
+
+    The same tune in two collections (or twice in one under two numbers) often differs in title, key, unit length,
+    spacing or line breaks; its intervals and durations (in whole notes) do not.
+    """
+    notes = read_music(text).notes
+    pitches = [note.pitch for note in notes if note.pitch is not None]
+    steps = tuple(later - earlier for earlier, later in zip(pitches, pitches[1:], strict=False))
+    return steps, tuple(note.duration for note in notes)
+
+
 def clean_tunes(tunes: list[Tune]) -> tuple[list[Tune], CleaningReport]:
-    """Cleaned tunes, without empty, header-only or duplicate ones, and the report; CorpusError if none is left."""
+    """Cleaned tunes, without empty, header-only or duplicate ones (also across collections), and the report.
+
+    CorpusError if none is left.
+    """
     report = CleaningReport(tunes_in=len(tunes))
     kept: list[Tune] = []
     seen: set[str] = set()
     seen_titles: set[tuple[str, str, str]] = set()
+    seen_music: dict[tuple, str] = {}  # the notes of each kept tune, and the collection it came from
     for tune in tunes:
         text = clean_lines(to_ascii(tune.text, report), report)
         read = read_tune(text)
@@ -114,13 +131,17 @@ def clean_tunes(tunes: list[Tune]) -> tuple[list[Tune], CleaningReport]:
             key = "\n".join(line for line in text.split("\n") if not line.startswith("X:"))
             fields = read.fields
             title = (tune.source, fields.get("X", ""), fields.get("T", ""))
+            music = same_music_key(text)
             if key in seen:
                 report.drop("exact duplicate of an earlier tune", tune)
             elif "X" in fields and "T" in fields and title in seen_titles:
                 report.drop("second transcription of a tune (same source, X: and T:)", tune)
+            elif music in seen_music:
+                report.drop(f"the same notes as a tune of {seen_music[music]} (in any key, any title)", tune)
             else:
                 seen.add(key)
                 seen_titles.add(title)
+                seen_music.setdefault(music, tune.source)
                 kept.append(Tune(tune.source, text))
     report.tunes_out = len(kept)
     if not kept:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.corpus.load import END, START, Tune, split_records
+from helpers.corpus.clean import clean_tunes
+from helpers.corpus.load import END, START, Tune, load_corpus, split_records
 from helpers.exercise import exercise
 
 SPLITS = ("train", "validation", "test")
@@ -89,6 +90,7 @@ def write_prepared(split: Split, folder: Path, description: dict) -> Path:
             "tunes": len(tunes),
             "characters": len(text),
             "sources": dict(Counter(t.source for t in tunes)),
+            "tune_sources": [t.source for t in tunes],  # the records keep only the tunes' text
         }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return folder
@@ -109,3 +111,18 @@ def read_tunes(folder: Path, name: str) -> list[Tune]:
     if name not in SPLITS:
         raise ValueError(f"unknown set {name!r}; expected one of {SPLITS}")
     return split_records(getattr(read_prepared(folder), name), name)
+
+
+def prepare_corpus(corpus: str, seed: int, folder: Path, max_tunes: int | None = None, **description) -> PreparedData:
+    """Load, clean, split by tune and write a corpus, as notebook 01 does step by step; reused once written."""
+    folder = Path(folder)
+    if (folder / MANIFEST).is_file():
+        data = read_prepared(folder)
+        if (data.manifest.get("corpus"), data.manifest.get("seed")) == (corpus, seed):
+            return data
+        raise ValueError(f"{folder} holds another corpus or seed ({data.manifest.get('corpus')!r}); remove it first")
+    kept, report = clean_tunes(load_corpus(corpus))
+    split = split_by_tune(kept, seed=seed, max_tunes=max_tunes)
+    summary = {"corpus": corpus, "seed": seed, "max_tunes": max_tunes, "cleaning": report.to_dict()}
+    write_prepared(split, folder, description | summary)
+    return read_prepared(folder)

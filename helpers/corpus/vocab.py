@@ -60,7 +60,16 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
-        return cls(tuple(json.loads(Path(path).read_text(encoding="utf-8"))["chars"]))
+        """The vocabulary saved at path: of characters, or a TokenVocabulary when its "kind" is "tokens"."""
+        saved = json.loads(Path(path).read_text(encoding="utf-8"))
+        kind = saved.get("kind", "chars")
+        if kind == "tokens":
+            from helpers.corpus.tokens import TokenVocabulary  # imported here: tokens.py builds on this module
+
+            return TokenVocabulary(tuple(saved["chars"]))
+        if kind != "chars":
+            raise ValueError(f"{path} holds a vocabulary of kind {kind!r}; expected 'chars' or 'tokens'")
+        return Vocabulary(tuple(saved["chars"]))
 
 
 @exercise("01_data.ipynb")

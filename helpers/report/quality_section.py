@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.analysis.agreement import BarAgreement
+from helpers.analysis.checks import abc2midi_path
 from helpers.analysis.compare import CONSTRAINED, REAL, best_balance, model_rows, setting_name
 from helpers.files import write_text
 from helpers.report.latex import latex_escape, latex_table
@@ -101,15 +102,18 @@ TABLE_CAPTION = (
 )
 
 
-def table_cell(column: str, value) -> str:
-    """One cell of the report's table: rates as percentages, distances with two decimals, '--' when missing."""
+def table_cell(column: str, value, digits: int = 0) -> str:
+    """One cell of the report's table: rates as percentages, distances with two decimals, '--' when missing.
+
+    abc2midi's cells say "not installed" where it is missing, its check skipped.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "--"
+        return "not installed" if column.startswith("abc2midi") and abc2midi_path() is None else "--"
     if column in PERCENT_COLUMNS or column == "ngram_share":
-        return f"{value:.0%}"
+        return f"{value:.{digits}%}"
     if column == "temperature":
         return f"{value:g}"
-    if column.startswith("tv_"):
+    if column.startswith("tv_") or column == "abc2midi_bar_warnings":
         return f"{value:.2f}"
     if isinstance(value, float):
         return f"{value:.1f}"

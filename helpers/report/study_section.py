@@ -187,6 +187,8 @@ def claim_name(claim: dict) -> str:
         "optimizer": f"{OPTIMIZER_NAMES.get(first, first)} vs {OPTIMIZER_NAMES.get(second, second)}",
         "cell": f"{first} vs {second}",
         "best": f"baseline vs best model {second}",
+        "symbols": f"{first} vs {second} (per tune)",
+        "keys": f"keys {first} vs {second} (per tune)",
     }
     return names[claim["kind"]]
 
@@ -215,7 +217,8 @@ def claims_table(found: list[dict]) -> str:
         if "p" in claim
     ]
     caption = (
-        "The claims tested: difference of the mean best validation loss (second minus first, nats/char), "
+        "The claims tested: difference of the mean best validation loss (second minus first, nats/char; for "
+        "symbols and keys, of the mean nats per test tune), "
         f"Welch's $t$ with its Welch--Satterthwaite degrees of freedom, $p$, and $p$ after Holm's correction over "
         f"all {len(rows)} claims; beyond seed noise only when the adjusted $p$ is below {ALPHA:g}."
     )
@@ -235,7 +238,7 @@ def budget_phrase(claim: dict, profile: Profile) -> str:
 def measured(claim: dict, first: str, second: str) -> str:
     """The numbers of one test, in words: means, difference, t, df, p, adjusted p and verdict."""
     return (
-        f"{first} {claim['first_mean']:.3f}, {second} {claim['second_mean']:.3f} nats/char: a difference of "
+        f"{first} {claim['first_mean']:.3f}, {second} {claim['second_mean']:.3f} {claim['unit']}: a difference of "
         f"{claim['difference']:+.3f} (t = {claim['t']:.1f}, df = {claim['df']:.1f}, {p_phrase('p', claim['p'])}, "
         f"{p_phrase('Holm-adjusted p', claim['p_adjusted'])}), {claim['verdict']}"
     )
@@ -316,6 +319,17 @@ def claim_sentences(found: list[dict], profile: Profile) -> list[str]:
                 f"Beyond the assignment, {budget_phrase(claim, profile)}, the best model reaches a best validation "
                 f"loss {claim['gain']:.0%} lower than the baseline's, which {met} the {claim['target']:.0%} "
                 "target: " + measured(claim, "baseline", "best model") + "." + improving_caveat(claim)
+            )
+        elif kind in ("symbols", "keys"):
+            change = "reading tokens instead of characters" if kind == "symbols" else "moving every tune to C"
+            effect = "costs" if claim["difference"] > 0 else "saves"
+            sentences.append(
+                f"{change[0].upper()}{change[1:]} {effect} {abs(claim['difference']):.1f} nats per tune on the "
+                f"{claim['tunes']} test tunes every run of the factor scored, {budget_phrase(claim, profile)} "
+                "(per tune, because a loss per token and a loss per character measure different steps): "
+                + measured(claim, first, second)
+                + "."
+                + improving_caveat(claim)
             )
         elif kind == "first-epoch":
             sentences.append(

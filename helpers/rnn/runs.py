@@ -13,6 +13,7 @@ from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, project_root
 from helpers.files import replacing
 
 SHIPPED_FILES = (CONFIG, DATA, MODEL, VOCAB, METRICS)  # the completion marker last
+COMPOSER = "folk-lstm"  # models/<name>: the shipped model that composes by default (make train-shipped)
 
 
 def shipped_model_dir(root: Path | None = None, name: str = "baseline") -> Path:
@@ -57,3 +58,9 @@ def ship_model(run_dir: Path, root: Path | None = None, name: str = "baseline") 
         with replacing(target / file) as partial:
             shutil.copy2(run_dir / file, partial)
     return target
+
+
+def composing_first(models: dict[str, Path]) -> dict[str, Path]:
+    """The same models with the shipped composer (models/folk-lstm) first, as the default choice, when it is there."""
+    first = f"shipped {COMPOSER}"
+    return {name: models[name] for name in sorted(models, key=lambda name: name != first)}

@@ -28,10 +28,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS, MODEL, VOCAB, RunConfig
+from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS, MODEL, TUNE_NATS, VOCAB, RunConfig
+from helpers.corpus.represent import ModelData, make_vocabulary, model_data
 from helpers.corpus.split import PreparedData, read_prepared
 from helpers.corpus.vocab import Vocabulary
 from helpers.files import remove_partial_files, replacing, write_csv, write_json, write_text
+from helpers.rnn.evaluate import nats_per_tune
 from helpers.rnn.model import build_model, compile_model
 from helpers.rnn.pipeline import batches_per_epoch, make_dataset, make_training_dataset
 from helpers.rnn.runs import is_finished
@@ -273,12 +275,15 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
     run_dir = Path(run_dir)
     if (metrics := reusable_metrics(run_dir, config, data)) is not None:
         return metrics
-    vocab = Vocabulary.from_text(data.train)
-    train_ids, validation_ids, test_ids = (vocab.encode(text) for text in (data.train, data.validation, data.test))
+    texts = model_data(data, config.keys)
+    vocab = make_vocabulary(config.symbols, texts.train)
+    train_ids, validation_ids, test_ids = (vocab.encode(text) for text in (texts.train, texts.validation, texts.test))
     # Every set is cut into chunks before anything is written: a set too short for the chunk length is refused.
     steps_per_epoch = batches_per_epoch(train_ids, config.chunk_length, config.batch_size)
     validation_set = make_dataset(validation_ids, config.chunk_length, config.batch_size, name="validation set")
     test_set = make_dataset(test_ids, config.chunk_length, config.batch_size, name="test set")
+    if not texts.test_tunes:
+        raise ValueError(f"no whole test tune to score with keys {config.keys!r} (left out: {texts.dropped})")
 
     run_dir.mkdir(parents=True, exist_ok=True)
     with training_lock(run_dir):
@@ -311,11 +316,23 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
         model.load_weights(run_dir / BEST_WEIGHTS)
         with replacing(run_dir / MODEL) as partial:
             model.save(partial)
-        metrics = summarize(history, config, model.evaluate(test_set, verbose=0), len(data.train))
+        metrics = summarize(history, config, model.evaluate(test_set, verbose=0), len(texts.train))
         metrics |= {"parameters": model.count_params(), "vocab_size": vocab.size, "machine": machine_facts()}
+        metrics |= score_test_tunes(model, vocab, texts, run_dir / TUNE_NATS)
         write_json(metrics, run_dir / METRICS)  # the completion marker: written last
         shutil.rmtree(run_dir / BACKUP, ignore_errors=True)
     return metrics
+
+
+def score_test_tunes(model: keras.Model, vocab: Vocabulary, texts: ModelData, path: Path) -> dict:
+    """Write the nats of each test tune (comparable across symbols) and return their mean and what was left out."""
+    nats = nats_per_tune(model, vocab, list(texts.test_tunes))
+    rows = [
+        {"tune": index, "nats": float(value), "characters": len(text), "symbols": len(vocab.encode(text))}
+        for index, value, text in zip(texts.test_index, nats, texts.test_tunes, strict=True)
+    ]
+    write_csv(rows, path)
+    return {"test_nats_per_tune": float(nats.mean()), "test_tunes": len(rows), "tunes_left_out": texts.dropped}
 
 
 def check_finite(history: list[dict], run_dir: Path, config: RunConfig) -> None:

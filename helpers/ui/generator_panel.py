@@ -9,6 +9,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
+from helpers.abc.transpose import transpose_to_key
 from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
 from helpers.ui.render import audio_player, export_tune, message_html, notation_view, tune_files
 
@@ -16,6 +17,9 @@ VALID_ABC_EXPLANATION = (
     "the sampler only draws characters that keep the tune valid ABC: header in order, bars that fit the meter, "
     "balanced repeats"
 )
+# The keys the panel moves a tune to, keeping its mode (a tune in A dorian moved to "D" is in D dorian).
+AS_GENERATED = "as generated"
+KEY_CHOICES = (AS_GENERATED, "C", "G", "D", "A", "E", "B", "F", "Bb", "Eb")
 # A saved tune's name: it becomes the file names <name>.abc, .mid and .wav, so nothing that could leave the folder.
 TUNE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
@@ -25,11 +29,12 @@ def sampling_mode(constrained: bool) -> str:
     return "valid ABC only (constrained sampling)" if constrained else "free sampling (any character)"
 
 
-def abc_html(tune: GeneratedTune, mode: str = "") -> HTML:
-    """The tune's ABC text, whether it reached <end>, and how it was sampled when mode says so."""
+def abc_html(tune: GeneratedTune, mode: str = "", abc: str | None = None) -> HTML:
+    """The tune's ABC text (or abc, e.g. the tune in another key), whether it reached <end>, and how it was sampled."""
     ending = "reached &lt;end&gt;" if tune.finished else "stopped at the length limit"
     made = f"; {html.escape(mode)}" if mode else ""
-    return HTML(f"<pre class='abc-text'>{html.escape(tune.abc)}</pre><p><i>{ending}{made}</i></p>")
+    text = tune.abc if abc is None else abc
+    return HTML(f"<pre class='abc-text'>{html.escape(text)}</pre><p><i>{ending}{made}</i></p>")
 
 
 def name_problem(name: str) -> str | None:
@@ -52,7 +57,8 @@ def show_tune(tune: GeneratedTune, title: str = "") -> None:
 
 
 class GeneratorPanel:
-    """Temperature, seed, length, prime, model and valid-ABC controls with a Generate button; Save keeps a tune.
+    """Temperature, seed, length, prime, model and valid-ABC controls with a Generate button; a key to move the tune
+    to (its mode kept); Save keeps the tune as shown.
 
     Save writes the last tune as <name>.abc, <name>.mid and <name>.wav in save_dir (results/<profile>/saved/ in
     03_generate); an existing name is refused, never overwritten. Without a save_dir the panel has no Save row.
@@ -69,6 +75,7 @@ class GeneratorPanel:
         self.prime = widgets.Textarea(DEFAULT_PRIME, description="prime", rows=4)
         self.model = widgets.Dropdown(options=list(models), description="model")
         self.valid_abc = widgets.Checkbox(True, description="valid ABC only", indent=False)
+        self.key = widgets.Dropdown(options=KEY_CHOICES, value=AS_GENERATED, description="key")
         self.button = widgets.Button(description="Generate", button_style="primary")
         self.name = widgets.Text(placeholder="e.g. my-reel_1", description="name")
         self.save_button = widgets.Button(description="Save", icon="save")
@@ -82,6 +89,7 @@ class GeneratorPanel:
             (self.temperature, "temperature"),
             (self.seed, "seed"),
             (self.valid_abc, "valid-abc"),
+            (self.key, "key"),
             (self.name, "name"),
             (self.save_button, "save"),
             (self.saved, "saved"),
@@ -89,10 +97,12 @@ class GeneratorPanel:
             widget.add_class(f"generator-{name}")
         self.button.on_click(lambda _: self.generate())
         self.save_button.on_click(lambda _: self.save(self.name.value))
+        self.key.observe(lambda _: self.show(), names="value")
         valid_abc_row = widgets.HBox(
             [self.valid_abc, widgets.HTML(f"<small>{html.escape(VALID_ABC_EXPLANATION)}</small>")]
         )
-        controls = [self.model, self.temperature, self.seed, self.max_length, self.prime, valid_abc_row, self.button]
+        controls = [self.model, self.temperature, self.seed, self.max_length, self.prime, valid_abc_row, self.key]
+        controls.append(self.button)
         save_rows = [widgets.HBox([self.name, self.save_button]), self.saved] if self.save_dir is not None else []
         self.widget = widgets.VBox([widgets.VBox(controls), self.abc, self.notation, self.audio, *save_rows])
 
@@ -123,13 +133,33 @@ class GeneratorPanel:
                 display(message_html(str(error)))
             return None
         self.last_tune = tune
-        with self.abc:
-            display(abc_html(tune, sampling_mode(constrained)))
-        with self.notation:
-            display(notation_view(tune.abc))
-        with self.audio:
-            display(audio_player(tune.abc))
+        self.show()
         return tune
+
+    def shown_abc(self) -> str:
+        """The last tune's ABC in the key chosen (ValueError, saying why, when it cannot be moved there)."""
+        if self.key.value == AS_GENERATED:
+            return self.last_tune.abc
+        return transpose_to_key(self.last_tune.abc, self.key.value)
+
+    def show(self) -> None:
+        """Show the last tune, in the key chosen, as text, notation and audio; a tune that cannot move says why."""
+        for output in (self.abc, self.notation, self.audio):
+            output.clear_output()
+        if self.last_tune is None:
+            return
+        try:
+            abc = self.shown_abc()
+        except ValueError as error:
+            abc = self.last_tune.abc
+            with self.abc:
+                display(message_html(f"shown as generated: {error}"))
+        with self.abc:
+            display(abc_html(self.last_tune, sampling_mode(self.last_tune.constrained), abc))
+        with self.notation:
+            display(notation_view(abc))
+        with self.audio:
+            display(audio_player(abc))
 
     def save_problem(self, name: str) -> str | None:
         """Why the last tune cannot be saved under this name, or None."""
@@ -148,7 +178,11 @@ class GeneratorPanel:
         self.saved.clear_output()
         problem = self.save_problem(name)
         if problem is None:
-            result = export_tune(self.last_tune.abc, self.save_dir / name)
+            try:
+                abc = self.shown_abc()
+            except ValueError:
+                abc = self.last_tune.abc  # as shown: the panel said it could not move this tune
+            result = export_tune(abc, self.save_dir / name)
             problem = None if result.ok else f"this tune cannot be played, so nothing was saved: {result.message}"
         files = [] if problem else tune_files(self.save_dir / name)
         with self.saved:

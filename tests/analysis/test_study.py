@@ -1,12 +1,14 @@
 """Sweep bookkeeping: reuse of finished runs, convergence, aggregation over seeds, and the claims tested."""
 
 import math
+from pathlib import Path
 
 import pytest
 from study_results import cell_results, fake_results
 
 from helpers.analysis.study import (
     Variant,
+    add_nats_per_tune,
     aggregate,
     claims,
     collect,
@@ -17,9 +19,10 @@ from helpers.analysis.study import (
     run_sweep,
     study_variants,
 )
-from helpers.config import get_profile, project_paths
+from helpers.config import TUNE_NATS, get_profile, project_paths
 from helpers.corpus.load import Tune
 from helpers.corpus.split import PreparedData, split_by_tune, to_records
+from helpers.files import write_csv
 
 TUNE = "X:{n}\nT:Tune {n}\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|{n}ABc d3|]"
 
@@ -211,4 +214,45 @@ def test_the_small_sweep_keeps_the_first_and_last_level_of_every_factor():
         ("optimizer", "rmsprop"),
         ("optimizer", "adam"),
     ]
-    assert [v.factor for v in variants].count("best model") == 1 and len(variants) == 11
+    assert [v.factor for v in variants].count("best model") == 1 and len(variants) == 15
+    assert [(v.label, v.changes) for v in variants if v.factor in ("symbols", "keys")] == [
+        ("chars", {"symbols": "chars"}),
+        ("tokens", {"symbols": "tokens"}),
+        ("as written", {"keys": "as written"}),
+        ("in C", {"keys": "in C"}),
+    ]
+
+
+def write_tune_nats(run_dir: Path, nats: dict[int, float]) -> str:
+    """A run folder holding only the nats of its test tunes."""
+    run_dir.mkdir(parents=True)
+    rows = [{"tune": tune, "nats": value, "characters": 100, "symbols": 100} for tune, value in nats.items()]
+    write_csv(rows, run_dir / TUNE_NATS)
+    return str(run_dir)
+
+
+def test_nats_per_tune_are_compared_on_the_tunes_every_run_of_the_factor_scored(tmp_path):
+    runs = {
+        ("keys", "as written"): write_tune_nats(tmp_path / "a", {0: 100.0, 1: 200.0, 2: 300.0}),
+        ("keys", "in C"): write_tune_nats(tmp_path / "b", {0: 90.0, 2: 280.0}),  # tune 1's key could not move
+        ("symbols", "tokens"): write_tune_nats(tmp_path / "c", {0: 50.0, 1: 60.0, 2: 70.0}),
+    }
+    rows = [{"factor": factor, "label": label, "run": run} for (factor, label), run in runs.items()]
+    found = {row["run"]: row for row in add_nats_per_tune(rows)}
+    assert found[runs["keys", "as written"]]["nats_per_tune"] == pytest.approx(200.0)  # tunes 0 and 2 only
+    assert found[runs["keys", "in C"]]["nats_per_tune"] == pytest.approx(185.0)
+    assert found[runs["symbols", "tokens"]]["nats_per_tune"] == pytest.approx(60.0)  # its own factor: all three
+    assert found[runs["keys", "in C"]]["tunes_compared"] == 2
+
+
+def test_symbols_and_keys_are_claimed_per_tune_not_per_symbol(no_files):
+    results = fake_results(
+        {("symbols", "chars"): [1.50, 1.52, 1.51], ("symbols", "tokens"): [3.0, 3.1, 3.05]}
+        | {("keys", "as written"): [1.50, 1.52, 1.51], ("keys", "in C"): [1.45, 1.46, 1.47]}
+    )
+    found = {claim["key"]: claim for claim in claims(results)}
+    symbols, keys = found["symbols"], found["keys"]
+    assert symbols["unit"] == keys["unit"] == "nats/tune" and symbols["tunes"] == 40
+    assert symbols["first_mean"] == pytest.approx(200 * 1.51) and symbols["second_mean"] == pytest.approx(200 * 3.05)
+    assert keys["difference"] == pytest.approx(200 * (1.46 - 1.51))
+    assert found.get("hidden-100-150") is None

@@ -1,7 +1,7 @@
 """Cleaning tunes before the model sees them: what is changed, what is dropped, and the report of it."""
 
-from helpers.corpus.clean import clean_tunes
-from helpers.corpus.load import Tune, load_abc_path
+from helpers.corpus.clean import clean_tunes, same_music_key
+from helpers.corpus.load import Tune, load_abc_path, load_collections
 
 HEADER = "X:1\nT:The Kesh\nM:6/8\nL:1/8\nK:G"
 BODY = "GAB AGE|GAB AGE|"
@@ -92,6 +92,27 @@ def test_second_transcription_from_the_same_source_is_dropped():
         ("other book", f"{HEADER}\n{other_body}"),
     ]
     assert report.dropped == {"second transcription of a tune (same source, X: and T:)": 1}
+
+
+def test_the_same_tune_in_another_collection_key_or_layout_is_dropped_and_counted():
+    original = f"{HEADER}\n{BODY}"
+    # Another collection's copy: other title and number, in A instead of G, unit length 1/16, other spacing.
+    copy = "X:310\nT:Kesh Jig, The\nM:6/8\nL:1/16\nK:A\nA2B2c2 B2A2F2 | A2B2c2B2A2F2 |"
+    changed_note = copy.replace("c2 B2", "d2 B2")
+    changed_length = copy.replace("c2 B2", "c4 B2")
+    kept, report = clean_tunes([Tune("book", original), Tune("other", copy), Tune("third", changed_note)])
+    assert [tune.source for tune in kept] == ["book", "third"]
+    assert report.dropped == {"the same notes as a tune of book (in any key, any title)": 1}
+    kept, _ = clean_tunes([Tune("book", original), Tune("other", changed_length)])
+    assert len(kept) == 2, "a rhythm that differs is another tune"
+
+
+def test_the_dance_corpus_keeps_one_copy_of_each_tune_across_collections():
+    tunes = load_collections(["dance"])
+    kept, report = clean_tunes(tunes)
+    across = sum(count for reason, count in report.dropped.items() if reason.startswith("the same notes"))
+    assert across > 0 and report.tunes_out == len(kept) == report.tunes_in - sum(report.dropped.values())
+    assert len({same_music_key(tune.text) for tune in kept}) == len(kept)
 
 
 def test_summary_names_every_drop_reason_and_the_counts():

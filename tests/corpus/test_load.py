@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers.corpus.load import FOLK_COLLECTIONS, CorpusError, load_abc_path, load_collections, load_corpus
+from helpers.corpus.load import (
+    DANCE_COLLECTIONS,
+    FOLK_COLLECTIONS,
+    CorpusError,
+    load_abc_path,
+    load_collections,
+    load_corpus,
+)
 
 FIRST = "X:1\nT:The First Reel\nM:4/4\nL:1/8\nK:D\nABcd efge|fdec d4|"
 SECOND = "X:2\nT:The Second Jig\nM:6/8\nK:G\nGAB cBA|BAG E3|"
@@ -202,6 +209,13 @@ def test_spec_of_several_collections_gives_all_of_their_tunes():
 
 def test_spec_all_loads_every_collection():
     assert {tune.source for tune in load_corpus("all")} == set(FOLK_COLLECTIONS)
+
+
+def test_dance_is_every_instrumental_collection_and_leaves_out_the_essen_songs():
+    sources = [tune.source for tune in load_corpus("dance")]
+    assert set(sources) == set(DANCE_COLLECTIONS) == set(FOLK_COLLECTIONS) - {"essenFolksong"}
+    assert load_corpus("dance") == load_corpus(",".join(reversed(DANCE_COLLECTIONS))), "one order for one set"
+    assert len(sources) > 4000
 
 
 def test_all_with_a_named_collection_is_all_and_a_repeated_name_is_read_once():

@@ -114,3 +114,17 @@ def test_latex_tables_escape_text():
     assert "\\centering\\small\\setlength{\\tabcolsep}{4pt}" in latex_table(
         ["a", "b"], [], "cap", "tab:z", column_gap="4pt"
     )
+
+
+@pytest.mark.usefixtures("no_files")
+def test_symbols_and_keys_are_said_in_nats_per_tune_on_the_tunes_compared():
+    results = fake_results(
+        {("symbols", "chars"): [1.50, 1.52, 1.51], ("symbols", "tokens"): [1.40, 1.41, 1.42]}
+        | {("keys", "as written"): [1.50, 1.52, 1.51], ("keys", "in C"): [1.55, 1.56, 1.57]}
+    )
+    symbols, keys = claim_sentences(claims(results), get_profile("full"))[:2]
+    assert symbols.startswith("Reading tokens instead of characters saves 20.0 nats per tune on the 40 test tunes")
+    assert "chars 302.000, tokens 282.000 nats/tune: a difference of -20.000" in symbols
+    assert keys.startswith("Moving every tune to C costs 10.0 nats per tune")
+    table = claims_table(claims(results))
+    assert "chars vs tokens (per tune)" in table and "keys as written vs in C (per tune)" in table

@@ -3,6 +3,7 @@
 import json
 import math
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,12 @@ def test_csv_rows_are_written_with_a_header(tmp_path):
     assert (tmp_path / "history.csv").read_text().splitlines() == ["epoch,loss", "0,2.5", "1,2.0"]
     with pytest.raises(ValueError, match="no rows"):
         write_csv([], tmp_path / "empty.csv")
+
+
+def test_the_shipped_composer_comes_first_when_it_is_there():
+    from helpers.rnn.runs import COMPOSER, composing_first
+
+    models = {"baseline": Path("a"), "shipped baseline": Path("b"), f"shipped {COMPOSER}": Path("c")}
+    assert list(composing_first(models)) == [f"shipped {COMPOSER}", "baseline", "shipped baseline"]
+    without = {"baseline": Path("a"), "shipped best": Path("b")}
+    assert list(composing_first(without)) == ["baseline", "shipped best"]

@@ -175,3 +175,25 @@ def test_a_run_that_fails_in_its_process_raises_with_its_own_message(tmp_path):
     with pytest.raises(RuntimeError, match=r"failed in its own process: .*nowhere"):
         train_in_processes(jobs, tmp_path / "nowhere", workers=2)
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+@pytest.mark.slow
+def test_a_token_model_of_tunes_in_c_trains_scores_each_test_tune_and_samples(tmp_path):
+    from helpers.corpus.represent import model_data
+    from helpers.corpus.tokens import TokenVocabulary
+    from helpers.rnn.sample import Sampler
+
+    data = tiny_data()
+    metrics = train_run(tiny_config(symbols="tokens", keys="in C"), data, tmp_path / "run", verbose=0)
+    rows = (tmp_path / "run" / "test_tunes.csv").read_text().splitlines()
+    texts = model_data(data, "in C")
+    assert rows[0] == "tune,nats,characters,symbols" and len(rows) - 1 == metrics["test_tunes"] == len(texts.test_tunes)
+    assert all("K:C" in tune for tune in texts.test_tunes)
+    symbols = [int(row.split(",")[3]) for row in rows[1:]]
+    characters = [int(row.split(",")[2]) for row in rows[1:]]
+    assert all(s < c for s, c in zip(symbols, characters, strict=True)), "a token model takes fewer steps"
+    assert metrics["test_nats_per_tune"] > 0 and metrics["tunes_left_out"] == {}
+    sampler = Sampler.from_run(tmp_path / "run")
+    assert isinstance(sampler.vocab, TokenVocabulary)
+    (tune,) = sampler.sample(n=1, max_length=50, seed=1)
+    assert tune.text and isinstance(tune.abc, str)

@@ -164,3 +164,34 @@ def test_the_save_row_is_there_only_with_a_save_dir(random_run, shown, tmp_path)
     panel = GeneratorPanel({"random": random_run})
     assert panel.save_button not in rows_of(panel)
     assert panel.save("tune") == [] and "no folder to save in" in shown[-1].data
+
+
+def test_the_key_menu_moves_the_tune_on_show_and_saves_it_in_that_key(tune_panel, shown, tmp_path):
+    from helpers.abc.music import pitch_sequence
+    from helpers.abc.reader import header_fields
+
+    panel = tune_panel
+    panel.valid_abc.value = True
+    tune = panel.generate()
+    written = header_fields(tune.abc)["K"]
+    other = "G" if written[0] != "G" else "A"
+    panel.key.value = other  # showing again is the menu's own doing: no Generate
+    moved = panel.shown_abc()
+    assert header_fields(moved)["K"].startswith(other) and moved != tune.abc
+    steps = {after - before for before, after in zip(pitch_sequence(tune.abc), pitch_sequence(moved), strict=True)}
+    assert len(steps) == 1, f"every note moves by one interval, not {steps}"
+    assert html.escape(moved) in shown[-3].data
+    assert [path.suffix for path in panel.save("moved")] == [".abc", ".mid", ".wav"]
+    assert header_fields((tmp_path / "saved" / "moved.abc").read_text())["K"] == header_fields(moved)["K"]
+    panel.key.value = "as generated"
+    assert panel.shown_abc() == tune.abc and header_fields(panel.shown_abc())["K"] == written
+
+
+def test_a_tune_whose_key_cannot_move_is_shown_as_generated_with_the_reason(tune_panel, shown):
+    panel = tune_panel
+    panel.generate()
+    panel.last_tune = type(panel.last_tune)("", "<start>\nX:1\nT:x\nM:4/4\nK:none\nABcd|]\n<end>\n", True)
+    panel.key.value = "G"
+    texts = [getattr(item, "data", "") for item in shown]
+    assert any("shown as generated" in text and "K:none" in text for text in texts)
+    assert any("K:none" in text and "abc-text" in text for text in texts)

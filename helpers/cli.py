@@ -1,0 +1,120 @@
+"""The two commands without make: `python -m helpers.cli run [--profile quick|full]` and `python -m helpers.cli test`.
+
+The Makefile's run, test and lint targets call these, so the notebook command and the lint steps are written
+once; on Windows, or on a Mac without make, the same two commands work from any folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from helpers.config import PROFILE_ENV, PROFILES, project_root
+
+CHECKOUT = Path(__file__).resolve().parent.parent  # the folder that holds helpers/: tests/ and pyproject.toml too
+
+
+class CommandError(RuntimeError):
+    """A step of run, test or lint could not start or failed; the message says which and what to do."""
+
+
+def notebooks_in_order(root: Path) -> list[Path]:
+    """The notebooks of a project (root/notebooks/*.ipynb) in the order they run: by name, 01_data first."""
+    notebooks = sorted((Path(root) / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        raise CommandError(f"no notebooks in {Path(root) / 'notebooks'}: set $MUSICRNN_ROOT to the project folder")
+    return notebooks
+
+
+def notebook_command(notebook: Path, output_dir: Path) -> list[str]:
+    """nbconvert executing one notebook top to bottom, with no time limit, its executed copy put in output_dir."""
+    command = [sys.executable, "-m", "nbconvert", "--execute", "--to", "notebook", "--ExecutePreprocessor.timeout=-1"]
+    return [*command, "--output-dir", str(output_dir), str(notebook)]
+
+
+def console_script(name: str) -> str:
+    """A console script installed beside this Python (bin/ or Scripts\\), so the project's environment is used."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise CommandError(
+            f"{name} is not installed beside {sys.executable}: pip install -r requirements.txt "
+            "(or pip install -e '.[test]')"
+        )
+    return found
+
+
+def lint_commands() -> list[list[str]]:
+    """ruff's lint and format check of the whole project, then import-linter's contracts (pyproject.toml)."""
+    ruff = [sys.executable, "-m", "ruff"]
+    return [[*ruff, "check", "."], [*ruff, "format", "--check", "."], [console_script("lint-imports")]]
+
+
+def test_commands() -> list[list[str]]:
+    """What `make test` runs after its set-up: the lint steps, then pytest on every test in the quick profile."""
+    return [*lint_commands(), [sys.executable, "-m", "pytest", "-ra"]]
+
+
+def run_steps(commands: Sequence[Sequence[str]], cwd: Path, environment: dict[str, str], echo: bool = True) -> None:
+    """Run each command in turn (echoed first, as make does); stop at the first that fails, naming it."""
+    for command in commands:
+        if echo:
+            print(" ".join(command), flush=True)
+        code = subprocess.run(list(command), cwd=cwd, env=environment).returncode
+        if code != 0:
+            raise CommandError(f"exit code {code} from {' '.join(command)}")
+
+
+def run_notebooks(profile: str) -> None:
+    """Execute every notebook of the project in order in the profile; executed copies go to runs/notebooks/."""
+    root = project_root()
+    output_dir = root / "runs" / "notebooks" / profile
+    environment = os.environ | {PROFILE_ENV: profile}
+    for notebook in notebooks_in_order(root):
+        print(f"== notebooks/{notebook.name} ({profile} profile)", flush=True)
+        run_steps([notebook_command(notebook, output_dir)], root, environment, echo=False)
+
+
+def source_checkout() -> Path:
+    """The checkout this package was imported from; lint and tests need its tests/ and pyproject.toml."""
+    if not ((CHECKOUT / "tests").is_dir() and (CHECKOUT / "pyproject.toml").is_file()):
+        raise CommandError(
+            f"test needs a checkout of the project (tests/ and pyproject.toml beside helpers/), not {CHECKOUT}: "
+            "clone it and pip install -e . there"
+        )
+    return CHECKOUT
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: run [--profile quick|full], test, lint."""
+    command_line = argparse.ArgumentParser(prog="python -m helpers.cli", description=__doc__.splitlines()[0])
+    commands = command_line.add_subparsers(dest="command", required=True, metavar="{run,test,lint}")
+    run = commands.add_parser("run", help="execute every notebook in order, as `make run` does")
+    run.add_argument("--profile", choices=sorted(PROFILES), default="full", help="quick: small and fast (default full)")
+    commands.add_parser("test", help="lint, then every test in the quick profile, as `make test` does")
+    commands.add_parser("lint", help="ruff (lint and format check) and import-linter")
+    return command_line
+
+
+def main(arguments: Sequence[str] | None = None) -> int:
+    """Parse the command line and do it; a failed step ends with its message and exit code 1."""
+    options = parser().parse_args(arguments)
+    try:
+        if options.command == "run":
+            run_notebooks(options.profile)
+        elif options.command == "test":
+            run_steps(test_commands(), source_checkout(), os.environ | {PROFILE_ENV: "quick"})
+        else:
+            run_steps(lint_commands(), source_checkout(), dict(os.environ))
+    except (CommandError, FileNotFoundError) as error:  # FileNotFoundError: project_root found no project
+        print(f"python -m helpers.cli {options.command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

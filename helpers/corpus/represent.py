@@ -1,0 +1,66 @@
+"""What a model reads: the prepared sets, with each tune in its own key or moved to C, in characters or tokens.
+
+The split is made once (notebook 01); every representation is computed from it, so models that read the tunes
+differently are still trained and tested on the same tunes. A tune whose key cannot be moved to C is left out of
+every model's test tunes alike (see `ModelData.test_index`), so per-tune comparisons pair the same tunes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from helpers.config import KEY_HANDLINGS
+from helpers.corpus.keys import normalise_tunes
+from helpers.corpus.load import Tune, split_records
+from helpers.corpus.split import SPLITS, PreparedData, to_records
+from helpers.corpus.tokens import TokenVocabulary
+from helpers.corpus.vocab import Vocabulary
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """The three sets as the model reads them, and its test tunes one by one."""
+
+    train: str
+    validation: str
+    test: str
+    test_tunes: tuple[str, ...]  # each test tune's text as the model reads it
+    test_index: tuple[int, ...]  # their positions among the prepared test tunes
+    dropped: dict[str, int] = field(default_factory=dict)  # tunes left out (key not movable), by reason
+
+
+def in_keys(tunes: list[Tune], keys: str) -> tuple[list[tuple[int, Tune]], Counter]:
+    """(position, tune) of each tune in the key handling given, and the tunes left out by reason."""
+    if keys == "as written":
+        return list(enumerate(tunes)), Counter()
+    if keys == "in C":
+        return normalise_tunes(tunes)
+    raise ValueError(f"unknown key handling {keys!r}; expected one of {KEY_HANDLINGS}")
+
+
+def model_data(data: PreparedData, keys: str) -> ModelData:
+    """The prepared sets with every tune in the key handling given; tunes whose key cannot be moved are counted."""
+    dropped: Counter = Counter()
+    texts, test = {}, []
+    for name in SPLITS:
+        kept, left_out = in_keys(split_records(getattr(data, name), name), keys)
+        dropped.update({f"{name}: {reason}": count for reason, count in left_out.items()})
+        texts[name] = getattr(data, name) if keys == "as written" else to_records([tune for _, tune in kept])
+        if name == "test":
+            test = kept
+    return ModelData(
+        **texts,
+        test_tunes=tuple(tune.text for _, tune in test),
+        test_index=tuple(position for position, _ in test),
+        dropped=dict(dropped),
+    )
+
+
+def make_vocabulary(symbols: str, train_text: str) -> Vocabulary | TokenVocabulary:
+    """The vocabulary of the training text, in characters or in tokens of the ABC reader."""
+    if symbols == "chars":
+        return Vocabulary.from_text(train_text)
+    if symbols == "tokens":
+        return TokenVocabulary.from_text(train_text)
+    raise ValueError(f"unknown symbols {symbols!r}; expected 'chars' or 'tokens'")

@@ -1,0 +1,136 @@
+"""The shipped model's card (models/<name>/README.md), written from the figures that analysis measured.
+
+No number in it is typed by hand: each one comes from card.json beside it, which helpers.analysis.shipped wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.analysis.shipped import SAMPLE_FIGURES, card_figures
+from helpers.files import write_json, write_text
+from helpers.rnn.runs import ship_model, shipped_model_dir
+from helpers.rnn.shipped import SHIPPED_NAME, shipped_data_dir, shipped_run_dir
+
+# The issue's targets for free samples at T = 1, and which way each one goes.
+TARGETS = {
+    "abc2midi_ok": (0.80, "at least"),
+    "abc2midi_bar_warnings": (2.0, "at most"),
+    "tv_pitch_class": (0.05, "at most"),
+    "tv_interval": (0.05, "at most"),
+}
+REFERENCE_TARGET = 0.25  # nats per held-out tune at least 25% below the older best model's
+
+
+def number(value, digits: int = 3) -> str:
+    """A figure as the card prints it ('n/a' when it was not measured)."""
+    if value is None or value != value:
+        return "n/a"
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 10:
+        return f"{int(value):,}"
+    return f"{value:.{digits}f}"
+
+
+def verdict(value, target: float, direction: str) -> str:
+    """'met' or 'missed by ...' for one target."""
+    if value is None or value != value:
+        return "not measured"
+    met = value >= target if direction == "at least" else value <= target
+    return "met" if met else f"missed by {abs(value - target):.3f}"
+
+
+def sample_table(samples: dict[str, dict]) -> list[str]:
+    """The samples' figures beside the real held-out tunes', with the targets."""
+    lines = ["| figure | real held-out tunes | shipped, T = 1, free | target |", "|---|---|---|---|"]
+    for column, meaning in SAMPLE_FIGURES.items():
+        target = ""
+        if column in TARGETS:
+            value, direction = TARGETS[column]
+            target = f"{direction} {value:g}: {verdict(samples['shipped'].get(column), value, direction)}"
+        real, shipped = samples["real"].get(column), samples["shipped"].get(column)
+        lines.append(f"| {meaning} | {number(real)} | {number(shipped)} | {target} |")
+    return lines
+
+
+def model_card(name: str, figures: dict) -> str:
+    """The card's Markdown text."""
+    config, data, metrics = figures["config"], figures["data"], figures["metrics"]
+    machine = metrics["machine"]
+    where = f"{machine['gpus']} GPU(s)" if machine["gpus"] else f"{machine['cpu_count']} CPU cores, no GPU"
+    counts = ", ".join(f"{data[name]['tunes']:,} {name}" for name in ("train", "validation", "test"))
+    left_out = metrics.get("tunes_left_out") or {}
+    lines = [
+        f"# Model card: {name}",
+        "",
+        "Written by `make train-shipped` from the files of its run; every number below is measured.",
+        "",
+        "## Data",
+        f"- Corpus `{data['corpus']}`: {', '.join(sorted(data['train']['sources']))} (music21's packaged "
+        "collections of instrumental folk tunes), cleaned and deduplicated: "
+        f"{data['cleaning']['tunes_in']:,} tunes read, {data['cleaning']['tunes_out']:,} kept.",
+        f"- Split by tune with seed {data['seed']}: {counts}.",
+        f"- Keys: {config['keys']}"
+        + (f"; left out because their key cannot be moved: {left_out}." if left_out else "."),
+        "",
+        "## Model",
+        f"- Reads {config['symbols']}; vocabulary of {metrics['vocab_size']} symbols.",
+        f"- {config['layers']} x {config['cell']}-{config['hidden_size']}, {config['encoding']} input"
+        f" ({config['embedding_dim']} dimensions), dropout {config['dropout']}: {metrics['parameters']:,} parameters,"
+        f" {figures['files_mb']:.1f} MB of files (float32).",
+        f"- Trained with {config['optimizer']} at learning rate {config['learning_rate']},"
+        f" batch {config['batch_size']},"
+        f" chunks of {config['chunk_length']}: {metrics['epochs_completed']} epochs ({metrics['stopped']}), best at"
+        f" epoch {metrics['best_epoch']}, {metrics['wall_seconds'] / 3600:.2f} hours on {where}"
+        f" ({machine['platform']}).",
+        "",
+        "## Held-out loss",
+        f"- Per symbol: {metrics['test_loss']:.3f} nats ({metrics['test_bits']:.3f} bits) on the test set.",
+        f"- Per tune: {metrics['test_nats_per_tune']:.1f} nats on {metrics['test_tunes']} test tunes.",
+    ]
+    if "reference" in figures:
+        reference = figures["reference"]
+        cut = reference["reduction"]
+        lines += [
+            f"- Against the older `{reference['name']}` model, on the {reference['tunes']} test tunes from "
+            f"collections it never trained on ({', '.join(reference['sources'])}): "
+            f"{reference['shipped_nats_per_tune']:.1f} against {reference['reference_nats_per_tune']:.1f} nats per "
+            f"tune, {abs(cut):.0%} {'lower' if cut >= 0 else 'higher'} (target {REFERENCE_TARGET:.0%} lower: "
+            f"{'met' if cut >= REFERENCE_TARGET else f'missed by {REFERENCE_TARGET - cut:.0%}'}). The older model "
+            "reads each tune as written, this one as it was trained.",
+        ]
+    samples = figures["samples"]
+    lines += [
+        "",
+        f"## Samples ({samples['shipped']['tunes']} tunes, T = 1, free sampling, seed 0)",
+        "",
+        *sample_table(samples),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_model_card(name: str, figures: dict, path: Path) -> Path:
+    """Write the card, whole or not at all."""
+    write_text(model_card(name, figures), path)
+    return Path(path)
+
+
+def ship_with_card(
+    root: Path | None = None,
+    run_dir: Path | None = None,
+    data_dir: Path | None = None,
+    n: int = 500,
+    reference: str | None = "best",
+) -> Path:
+    """Measure the finished shipped run, copy it to models/<name>, and write its card.json and README.md there."""
+    run_dir, data_dir = run_dir or shipped_run_dir(root), data_dir or shipped_data_dir(root)
+    reference_dir = shipped_model_dir(root, reference) if reference else None
+    figures = card_figures(run_dir, data_dir, reference_dir, n=n)
+    target = ship_model(run_dir, root, SHIPPED_NAME)
+    figures["files_mb"] = sum(path.stat().st_size for path in target.iterdir() if path.is_file()) / 2**20
+    write_json(figures, target / "card.json")
+    return write_model_card(SHIPPED_NAME, figures, target / "README.md")
+
+
+if __name__ == "__main__":
+    print(ship_with_card())

@@ -1,0 +1,81 @@
+"""The shipped generator: the best model this package trains, by one resumable command (`make train-shipped`).
+
+It is not part of the one-hour study. It trains on the dance-tune corpus (every packaged collection of
+instrumental folk tunes, deduplicated), with every tune moved to the tonic C in its own mode, as folk-rnn does,
+and a larger network than the study's. Killed at any moment, the same command resumes it from its last whole
+epoch. On a machine with a GPU the same code trains there (and with several, under MirroredStrategy).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from helpers.config import RunConfig, get_profile, project_paths
+from helpers.corpus.split import prepare_corpus
+from helpers.rnn.runs import COMPOSER
+from helpers.rnn.train import train_run
+
+SHIPPED_NAME = COMPOSER  # models/folk-lstm
+SHIPPED_CORPUS = "dance"
+SHIPPED_CONFIG = RunConfig(
+    cell="LSTM",
+    hidden_size=384,
+    layers=2,
+    dropout=0.3,
+    encoding="embedding",
+    embedding_dim=64,
+    optimizer="adam",
+    learning_rate=0.002,
+    epochs=22,  # about 1.5 hours on 2 CPU cores (4 minutes an epoch); early stopping may end it sooner
+    batch_size=32,
+    chunk_length=150,  # longer than the study's 100: a reel's part is about 150 characters
+    early_stopping_patience=3,
+    seed=1,
+    symbols="chars",
+    keys="in C",
+)
+
+
+PROFILE = get_profile("full", corpus=SHIPPED_CORPUS)  # its folders: data/full-dance, runs/full-dance
+
+
+def shipped_data_dir(root: Path | None = None, max_tunes: int | None = None) -> Path:
+    """Where the dance corpus is prepared: data/full-dance (data/full-dance-<n> for a trial on n tunes)."""
+    folder = project_paths(PROFILE, root).data
+    return folder if max_tunes is None else folder.with_name(f"{folder.name}-{max_tunes}")
+
+
+def shipped_run_dir(root: Path | None = None, config: RunConfig = SHIPPED_CONFIG, max_tunes: int | None = None) -> Path:
+    """Where the shipped model trains: runs/full-dance/shipped-<slug>-e<epochs> (full-dance-<n>: a trial)."""
+    runs = project_paths(PROFILE, root).runs
+    runs = runs if max_tunes is None else runs.with_name(f"{runs.name}-{max_tunes}")
+    return runs / f"shipped-{config.slug}-e{config.epochs}"
+
+
+def train_shipped(
+    root: Path | None = None, config: RunConfig = SHIPPED_CONFIG, max_tunes: int | None = None, verbose="auto"
+) -> Path:
+    """Prepare the dance corpus (once), train (or resume) the shipped configuration, and return its run folder."""
+    folder = shipped_data_dir(root, max_tunes)
+    data = prepare_corpus(SHIPPED_CORPUS, PROFILE.seed, folder, max_tunes=max_tunes, profile=PROFILE.name)
+    run_dir = shipped_run_dir(root, config, max_tunes)
+    train_run(config, data, run_dir, verbose=verbose)
+    return run_dir
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: train the shipped model; --epochs and --max-tunes make a small trial run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=SHIPPED_CONFIG.epochs, help="most epochs (early stopping)")
+    parser.add_argument("--max-tunes", type=int, default=None, help="a smaller corpus, for a trial run")
+    parser.add_argument("--hidden-size", type=int, default=SHIPPED_CONFIG.hidden_size)
+    args = parser.parse_args(argv)
+    config = replace(SHIPPED_CONFIG, epochs=args.epochs, hidden_size=args.hidden_size)
+    print(train_shipped(config=config, max_tunes=args.max_tunes, verbose=2))
+
+
+if __name__ == "__main__":
+    main()

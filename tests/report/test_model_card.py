@@ -1,0 +1,69 @@
+"""The shipped model's command end to end on a tiny trial: prepare, train, resume, ship, and write the card."""
+
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from helpers.report.model_card import TARGETS, model_card, ship_with_card, verdict
+from helpers.rnn.shipped import SHIPPED_CONFIG, SHIPPED_NAME, shipped_data_dir, train_shipped
+
+PROJECT = Path(__file__).resolve().parents[2]
+TINY = replace(SHIPPED_CONFIG, hidden_size=8, embedding_dim=4, epochs=2, batch_size=8, chunk_length=50)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """A tiny shipped model trained on 60 tunes of the dance corpus, shipped with its card beside the older best."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(PROJECT / "models" / "best", root / "models" / "best")
+    run_dir = train_shipped(root, TINY, max_tunes=60, verbose=0)
+    card = ship_with_card(root, run_dir, shipped_data_dir(root, 60), n=6)
+    return root, run_dir, card
+
+
+@pytest.mark.slow
+def test_the_card_reports_what_the_files_say(shipped):
+    root, run_dir, card = shipped
+    figures = json.loads((card.parent / "card.json").read_text())
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert card.parent == root / "models" / SHIPPED_NAME
+    assert {"model.keras", "vocab.json", "config.json", "metrics.json", "data.json"} <= {
+        p.name for p in card.parent.iterdir()
+    }
+    text = card.read_text()
+    assert f"{metrics['parameters']:,} parameters" in text
+    assert f"{metrics['test_nats_per_tune']:.1f} nats on {metrics['test_tunes']} test tunes" in text
+    assert figures["config"]["keys"] == "in C" and "Keys: in C" in text
+    assert figures["samples"]["shipped"]["tunes"] == 6 and figures["samples"]["real"]["tunes"] == metrics["test_tunes"]
+    reference = figures["reference"]
+    assert "oneills1850" not in reference["sources"] and reference["tunes"] >= 1
+    assert f"{reference['reference_nats_per_tune']:.1f} nats per tune" in text
+    assert re.search(r"\d+% (lower|higher) \(target 25% lower: (met|missed by \d+%)\)", text)
+
+
+@pytest.mark.slow
+def test_training_again_reuses_the_finished_run(shipped):
+    root, run_dir, _ = shipped
+    before = (run_dir / "model.keras").stat().st_mtime_ns
+    assert train_shipped(root, TINY, max_tunes=60, verbose=0) == run_dir
+    assert (run_dir / "model.keras").stat().st_mtime_ns == before
+
+
+def test_targets_are_judged_in_their_direction_and_unmeasured_is_said():
+    assert verdict(0.85, *TARGETS["abc2midi_ok"]) == "met"
+    assert verdict(0.70, *TARGETS["abc2midi_ok"]) == "missed by 0.100"
+    assert verdict(0.04, *TARGETS["tv_interval"]) == "met"
+    assert verdict(0.08, *TARGETS["tv_interval"]) == "missed by 0.030"
+    assert verdict(None, *TARGETS["tv_interval"]) == "not measured"
+    assert verdict(float("nan"), *TARGETS["tv_interval"]) == "not measured"
+
+
+def test_a_card_without_a_reference_leaves_that_line_out(shipped):
+    _, _, card = shipped
+    figures = json.loads((card.parent / "card.json").read_text())
+    del figures["reference"]
+    assert "never trained on" not in model_card("x", figures) and "never trained on" in card.read_text()
