@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from helpers.abc.reader import END, START
 from helpers.abc.structure import FACTS, Fact, label_structure
 from helpers.config import MODEL, VOCAB
+from helpers.corpus.tokens import TokenVocabulary
 from helpers.corpus.vocab import Vocabulary
 from helpers.files import write_csv
 from helpers.rnn.model import OneHot
@@ -99,6 +100,8 @@ def encode_text(vocab: Vocabulary, text: str) -> np.ndarray:
     """The ids of a text the network can read; an empty text or unknown characters are an error."""
     if not isinstance(text, str):
         raise ValueError(f"expected a tune as a str, got {type(text).__name__}")
+    if isinstance(vocab, TokenVocabulary):
+        raise ValueError("this model reads tokens: the neuron views show one value per character of a tune")
     if not text.strip():
         raise ValueError("the tune is empty: there is nothing for the network to read")
     unknown = vocab.unknown_characters(text)

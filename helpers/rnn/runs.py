@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, project_root
+from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, RunConfig, project_root
 from helpers.files import replacing
 
 SHIPPED_FILES = (CONFIG, DATA, MODEL, VOCAB, METRICS)  # the completion marker last
@@ -64,3 +64,8 @@ def composing_first(models: dict[str, Path]) -> dict[str, Path]:
     """The same models with the shipped composer (models/folk-lstm) first, as the default choice, when it is there."""
     first = f"shipped {COMPOSER}"
     return {name: models[name] for name in sorted(models, key=lambda name: name != first)}
+
+
+def character_models(models: dict[str, Path]) -> dict[str, Path]:
+    """The models that read characters (not tokens): what a view of one value per character can show."""
+    return {name: path for name, path in models.items() if RunConfig.load(Path(path) / CONFIG).symbols == "chars"}

@@ -402,3 +402,17 @@ def test_panel_shows_a_message_for_bad_pasted_abc_instead_of_raising(panel, past
 def test_panel_shows_a_message_for_a_neuron_index_out_of_range(panel):
     panel.draw(unit=UNITS)
     assert f"neuron index {UNITS} is out of range" in panel.message.value and panel.figure is None
+
+
+def test_a_token_model_is_refused_by_the_views_of_one_value_per_character(tmp_path):
+    from helpers.corpus.tokens import TokenVocabulary
+    from helpers.rnn.runs import character_models
+
+    vocab = TokenVocabulary.from_text(TUNE * 3)
+    network = Sampler(build_model(RunConfig(hidden_size=UNITS), vocab.size), vocab)
+    with pytest.raises(ValueError, match="reads tokens"):
+        record_activations(network, TUNE)
+    for name, symbols in (("chars", "chars"), ("tokens", "tokens")):
+        (tmp_path / name).mkdir()
+        RunConfig(symbols=symbols).save(tmp_path / name / "config.json")
+    assert character_models({"a": tmp_path / "chars", "b": tmp_path / "tokens"}) == {"a": tmp_path / "chars"}
