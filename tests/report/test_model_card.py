@@ -67,3 +67,15 @@ def test_a_card_without_a_reference_leaves_that_line_out(shipped):
     figures = json.loads((card.parent / "card.json").read_text())
     del figures["reference"]
     assert "never trained on" not in model_card("x", figures) and "never trained on" in card.read_text()
+
+
+def test_the_shipped_model_has_no_optimizer_state_and_predicts_as_trained(shipped):
+    import keras
+    import numpy as np
+
+    _, run_dir, card = shipped
+    trained = keras.models.load_model(run_dir / "model.keras")
+    shipped_model = keras.models.load_model(card.parent / "model.keras")
+    assert getattr(trained, "optimizer", None) is not None and getattr(shipped_model, "optimizer", None) is None
+    ids = np.arange(20, dtype="int32")[None, :] % trained.output_shape[-1]
+    assert np.allclose(trained(ids), shipped_model(ids))
