@@ -7,7 +7,6 @@ the held-out (test) tunes of the model's own corpus, in the key handling the mod
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -16,12 +15,13 @@ import numpy as np
 
 from helpers.analysis import compare
 from helpers.analysis.novelty import TrainingIndex
-from helpers.config import CONFIG, DATA, METRICS, MODEL, TUNE_NATS, VOCAB, RunConfig
+from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, RunConfig
 from helpers.corpus.load import split_records
 from helpers.corpus.represent import model_data
-from helpers.corpus.split import read_prepared, read_tunes
+from helpers.corpus.split import SPLITS, read_prepared, read_tunes
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.evaluate import nats_per_tune
+from helpers.rnn.train import read_tune_nats
 
 # The columns of compare.summarise that the card reports, and what each one is.
 SAMPLE_FIGURES = {
@@ -67,7 +67,7 @@ def reference_nats(reference_dir: Path, data_dir: Path, run_dir: Path, unseen_so
     if config.symbols != "chars" or config.keys != "as written":
         raise ValueError(f"{reference_dir} must be a character model of tunes as written")
     tunes, sources = read_tunes(data_dir, "test"), read_prepared(data_dir).manifest["test"]["tune_sources"]
-    shipped = {row["tune"]: row["nats"] for row in read_csv_rows(run_dir / TUNE_NATS)}
+    shipped = read_tune_nats(run_dir)
     chosen = [i for i in sorted(shipped) if sources[i] in unseen_sources]
     if not chosen:
         raise ValueError(f"no test tune comes from {unseen_sources}")
@@ -84,20 +84,14 @@ def reference_nats(reference_dir: Path, data_dir: Path, run_dir: Path, unseen_so
     }
 
 
-def read_csv_rows(path: Path) -> list[dict]:
-    """A CSV file of numbers as rows of numbers (the column "tune" as an int)."""
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [{key: int(value) if key == "tune" else float(value) for key, value in row.items()} for row in rows]
-
-
 def card_figures(run_dir: Path, data_dir: Path, reference_dir: Path | None = None, n: int = 500) -> dict:
     """Everything the model card says, as numbers: read from the run folder, the data and the samples."""
     run_dir = Path(run_dir)
     metrics, description = read_json(run_dir / METRICS), read_json(run_dir / DATA)
     figures = {
         "config": read_json(run_dir / CONFIG),
-        "data": {key: description.get(key) for key in ("corpus", "seed", "cleaning", "train", "validation", "test")},
+        "data": {key: description.get(key) for key in ("corpus", "seed", "cleaning")}
+        | {name: {"tunes": description[name]["tunes"], "sources": description[name]["sources"]} for name in SPLITS},
         "metrics": metrics,
         "samples": sample_figures(run_dir, data_dir, n=n),
     }

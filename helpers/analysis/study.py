@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from helpers.analysis.significance import holm_adjust, verdict, welch_test
-from helpers.config import KEY_HANDLINGS, SYMBOLS, TUNE_NATS, Profile, ProjectPaths, RunConfig
+from helpers.config import KEY_HANDLINGS, SYMBOLS, Profile, ProjectPaths, RunConfig
 from helpers.corpus.split import PreparedData
 from helpers.rnn.model import build_model
 from helpers.rnn.sample import Sampler
-from helpers.rnn.train import read_history, read_metrics, train_in_processes, train_run
+from helpers.rnn.train import read_history, read_metrics, read_tune_nats, train_in_processes, train_run
 
 SEEDS = (1, 2, 3)
 # The first full study's closest claims (hidden units 100 against 150, dropout 0 against 0.1) had p-values
@@ -220,12 +219,6 @@ def collect(rows: list[dict], budget_epochs: int) -> list[dict]:
         }
         results.append(row | read_metrics(row["run"]) | at_budget | read_machine(row["run"]))
     return add_nats_per_tune(results)
-
-
-def read_tune_nats(run_dir: Path) -> dict[int, float]:
-    """The nats of each test tune a run scored, by the tune's position among the prepared test tunes."""
-    with (Path(run_dir) / TUNE_NATS).open(newline="", encoding="utf-8") as handle:
-        return {int(row["tune"]): float(row["nats"]) for row in csv.DictReader(handle)}
 
 
 def add_nats_per_tune(results: list[dict]) -> list[dict]:

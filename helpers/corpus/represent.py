@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from helpers.config import KEY_HANDLINGS
+from helpers.config import KEY_HANDLINGS, SYMBOLS
 from helpers.corpus.keys import normalise_tunes
 from helpers.corpus.load import Tune, split_records
 from helpers.corpus.split import SPLITS, PreparedData, to_records
@@ -63,4 +63,4 @@ def make_vocabulary(symbols: str, train_text: str) -> Vocabulary | TokenVocabula
         return Vocabulary.from_text(train_text)
     if symbols == "tokens":
         return TokenVocabulary.from_text(train_text)
-    raise ValueError(f"unknown symbols {symbols!r}; expected 'chars' or 'tokens'")
+    raise ValueError(f"unknown symbols {symbols!r}; expected one of {SYMBOLS}")

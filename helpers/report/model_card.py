@@ -12,8 +12,8 @@ import keras
 from helpers.analysis.shipped import SAMPLE_FIGURES, card_figures
 from helpers.config import MODEL
 from helpers.files import replacing, write_json, write_text
-from helpers.rnn.runs import ship_model, shipped_model_dir
-from helpers.rnn.shipped import SHIPPED_NAME, shipped_data_dir, shipped_run_dir
+from helpers.rnn.runs import COMPOSER, ship_model, shipped_model_dir
+from helpers.rnn.shipped import shipped_data_dir, shipped_run_dir
 
 # The targets for free samples at T = 1, and which way each one goes.
 TARGETS = {
@@ -154,11 +154,11 @@ def ship_with_card(
     run_dir, data_dir = run_dir or shipped_run_dir(root), data_dir or shipped_data_dir(root)
     reference_dir = shipped_model_dir(root, reference) if reference else None
     figures = card_figures(run_dir, data_dir, reference_dir, n=n)
-    target = ship_model(run_dir, root, SHIPPED_NAME)
+    target = ship_model(run_dir, root, COMPOSER)
     without_optimizer(target / MODEL)
     figures["files_mb"] = sum(path.stat().st_size for path in target.iterdir() if path.is_file()) / 2**20
     write_json(figures, target / "card.json")
-    return write_model_card(SHIPPED_NAME, figures, target / "README.md")
+    return write_model_card(COMPOSER, figures, target / "README.md")
 
 
 if __name__ == "__main__":

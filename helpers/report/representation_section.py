@@ -11,8 +11,7 @@ from helpers.analysis.study import PER_TUNE_FACTORS
 from helpers.config import Profile
 from helpers.report.latex import latex_escape, latex_table
 from helpers.report.study_section import claim_sentences, mean_std
-from helpers.rnn.runs import shipped_model_dir
-from helpers.rnn.shipped import SHIPPED_NAME
+from helpers.rnn.runs import COMPOSER, shipped_model_dir
 
 HEADER = ["factor", "level", "seeds", "nats per test tune", "loss per symbol (nats)", "parameters"]
 
@@ -81,5 +80,5 @@ def representation_section(summary: list[dict], found: list[dict], profile: Prof
 
 def read_card(root: Path | None = None) -> dict | None:
     """The shipped model's card.json, or None while no model has been shipped with one."""
-    path = shipped_model_dir(root, SHIPPED_NAME) / "card.json"
+    path = shipped_model_dir(root, COMPOSER) / "card.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -15,10 +15,8 @@ from pathlib import Path
 
 from helpers.config import RunConfig, get_profile, project_paths
 from helpers.corpus.split import prepare_corpus
-from helpers.rnn.runs import COMPOSER
 from helpers.rnn.train import train_run
 
-SHIPPED_NAME = COMPOSER  # models/folk-lstm
 SHIPPED_CORPUS = "dance"
 SHIPPED_CONFIG = RunConfig(
     cell="LSTM",

@@ -189,6 +189,12 @@ def read_metrics(run_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def read_tune_nats(run_dir: Path) -> dict[int, float]:
+    """The nats of each test tune a run scored, by the tune's position among the prepared test tunes."""
+    with (Path(run_dir) / TUNE_NATS).open(newline="", encoding="utf-8") as handle:
+        return {int(row["tune"]): float(row["nats"]) for row in csv.DictReader(handle)}
+
+
 def check_run_dir(run_dir: Path, config: RunConfig, fingerprint: str) -> None:
     """Refuse to reuse a folder that holds a different run; nothing is written before this passes."""
     if (run_dir / CONFIG).is_file() and RunConfig.load(run_dir / CONFIG) != config:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers.report.model_card import TARGETS, model_card, ship_with_card, verdict
-from helpers.rnn.shipped import SHIPPED_CONFIG, SHIPPED_NAME, shipped_data_dir, train_shipped
+from helpers.rnn.runs import COMPOSER
+from helpers.rnn.shipped import SHIPPED_CONFIG, shipped_data_dir, train_shipped
 
 PROJECT = Path(__file__).resolve().parents[2]
 TINY = replace(SHIPPED_CONFIG, hidden_size=8, embedding_dim=4, epochs=2, batch_size=8, chunk_length=50)
@@ -30,7 +31,7 @@ def test_the_card_reports_what_the_files_say(shipped):
     root, run_dir, card = shipped
     figures = json.loads((card.parent / "card.json").read_text())
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert card.parent == root / "models" / SHIPPED_NAME
+    assert card.parent == root / "models" / COMPOSER
     assert {"model.keras", "vocab.json", "config.json", "metrics.json", "data.json"} <= {
         p.name for p in card.parent.iterdir()
     }
@@ -38,6 +39,7 @@ def test_the_card_reports_what_the_files_say(shipped):
     assert f"{metrics['parameters']:,} parameters" in text
     assert f"{metrics['test_nats_per_tune']:.1f} nats on {metrics['test_tunes']} test tunes" in text
     assert figures["config"]["keys"] == "in C" and "Keys: in C" in text
+    assert set(figures["data"]["test"]) == {"tunes", "sources"}, "counts per set, not a list of every tune's source"
     assert figures["samples"]["shipped"]["tunes"] == 6 and figures["samples"]["real"]["tunes"] == metrics["test_tunes"]
     reference = figures["reference"]
     assert "oneills1850" not in reference["sources"] and reference["tunes"] >= 1
