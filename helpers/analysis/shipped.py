@@ -71,7 +71,7 @@ def reference_nats(reference_dir: Path, data_dir: Path, run_dir: Path, unseen_so
     chosen = [i for i in sorted(shipped) if sources[i] in unseen_sources]
     if not chosen:
         raise ValueError(f"no test tune comes from {unseen_sources}")
-    model = keras.models.load_model(reference_dir / MODEL)
+    model = keras.models.load_model(reference_dir / MODEL, compile=False)
     vocab = Vocabulary.load(reference_dir / VOCAB)
     older = nats_per_tune(model, vocab, [tunes[i].text for i in chosen])
     newer = np.array([shipped[i] for i in chosen])

@@ -38,7 +38,7 @@ def nats_per_tune(model: keras.Model, vocab: Vocabulary, tune_texts: list[str], 
         ids = np.zeros((len(rows), width), dtype=np.int32)
         for i, row in enumerate(rows):
             ids[i, : len(encoded[row])] = encoded[row]
-        outputs = np.asarray(model(ids[:, :-1], training=False), dtype=np.float64)
+        outputs = keras.ops.convert_to_numpy(model(ids[:, :-1], training=False)).astype(np.float64)
         if logits:
             log_p = outputs - np.logaddexp.reduce(outputs, axis=-1, keepdims=True)
         else:

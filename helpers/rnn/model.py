@@ -65,6 +65,8 @@ def make_optimizer(config: RunConfig) -> keras.optimizers.Optimizer:
 
 
 def compile_model(model: keras.Model, config: RunConfig) -> keras.Model:
-    """Cross-entropy in nats per character; XLA off, which is faster for these loops on a CPU."""
-    model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", jit_compile=False)
+    """Cross-entropy in nats per character; XLA off under TensorFlow (faster for these loops on a CPU) and PyTorch
+    (cuDNN runs the cells), on under JAX, which is slow without it."""
+    jit_compile = keras.backend.backend() == "jax"
+    model.compile(optimizer=make_optimizer(config), loss="sparse_categorical_crossentropy", jit_compile=jit_compile)
     return model

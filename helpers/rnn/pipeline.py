@@ -1,15 +1,16 @@
-"""tf.data pipelines of (input chunk, target chunk) pairs for teacher forcing.
+"""Batches of (input chunk, target chunk) pairs for teacher forcing, as Keras PyDatasets.
 
-The training order of an epoch follows from the run's seed and the epoch's number alone, so a run resumed at
-epoch 7 sees the batches an uninterrupted run sees in epoch 7.
+A PyDataset feeds every Keras backend (TensorFlow here and in CI, PyTorch or JAX on a GPU machine without
+TensorFlow), so one pipeline serves them all. The training order of an epoch follows from the run's seed and the
+epoch's number alone, so a run resumed at epoch 7 sees the batches an uninterrupted run sees in epoch 7.
 """
 
 from __future__ import annotations
 
 import math
 
+import keras
 import numpy as np
-import tensorflow as tf
 
 from helpers.exercise import exercise
 
@@ -37,11 +38,34 @@ def check_batch_size(batch_size: int) -> None:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
 
 
-def make_dataset(ids: np.ndarray, chunk_length: int, batch_size: int, name: str = "text") -> tf.data.Dataset:
+class Batches(keras.utils.PyDataset):
+    """Batches of chunks, epoch after epoch, each epoch in its own order of the chunks (the last batch may be smaller).
+
+    One stream over all the epochs given: fit it with steps_per_epoch=batches_per_epoch.
+    """
+
+    def __init__(self, inputs: np.ndarray, targets: np.ndarray, batch_size: int, orders: list[np.ndarray]) -> None:
+        super().__init__()
+        check_batch_size(batch_size)
+        self.inputs, self.targets, self.batch_size, self.orders = inputs, targets, batch_size, orders
+        self.per_epoch = math.ceil(len(inputs) / batch_size)
+
+    def __len__(self) -> int:
+        return self.per_epoch * len(self.orders)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        epoch, batch = divmod(index, self.per_epoch)
+        rows = self.orders[epoch][batch * self.batch_size : (batch + 1) * self.batch_size]
+        return self.inputs[rows], self.targets[rows]
+
+
+def make_dataset(ids: np.ndarray, chunk_length: int, batch_size: int, name: str = "text") -> Batches:
     """Batches of chunks in text order, for validation and test."""
     check_batch_size(batch_size)
     inputs, targets = make_chunks(ids, chunk_length, name)
-    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return Batches(inputs, targets, batch_size, [np.arange(len(inputs))])
 
 
 def epoch_order(n_chunks: int, seed: int, epoch: int) -> np.ndarray:
@@ -57,15 +81,8 @@ def batches_per_epoch(ids: np.ndarray, chunk_length: int, batch_size: int) -> in
 
 def make_training_dataset(
     ids: np.ndarray, chunk_length: int, batch_size: int, seed: int, epochs: range, name: str = "training set"
-) -> tf.data.Dataset:
+) -> Batches:
     """The shuffled batches of the given epochs, one epoch after another (fit it with batches_per_epoch steps)."""
     check_batch_size(batch_size)
-    inputs, targets = (tf.constant(chunks) for chunks in make_chunks(ids, chunk_length, name))
-    orders = np.array([epoch_order(len(inputs), seed, epoch) for epoch in epochs], dtype=np.int64)
-    orders = orders.reshape(len(epochs), len(inputs))
-    return (
-        tf.data.Dataset.from_tensor_slices(orders)
-        .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
-        .map(lambda batch: (tf.gather(inputs, batch), tf.gather(targets, batch)), num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    inputs, targets = make_chunks(ids, chunk_length, name)
+    return Batches(inputs, targets, batch_size, [epoch_order(len(inputs), seed, epoch) for epoch in epochs])

@@ -185,7 +185,7 @@ class Sampler:
         """Fail loudly if these NumPy equations' probabilities differ from the Keras model's on a short text."""
         ids = np.random.default_rng(0).integers(0, self.vocab.size, CHECK_LENGTH, dtype=np.int32)
         self.check_cells(ids[:2])
-        expected = np.asarray(model(ids[None, :], training=False), dtype=np.float64)[0]
+        expected = keras.ops.convert_to_numpy(model(ids[None, :], training=False)).astype(np.float64)[0]
         if gives_logits(model):
             expected = softmax(expected)
         difference = float(np.abs(self.probabilities_of_ids(ids) - expected).max())
@@ -217,7 +217,7 @@ class Sampler:
         run_dir = Path(run_dir)
         if not (run_dir / MODEL).is_file():
             raise FileNotFoundError(f"{run_dir} holds no trained model ({MODEL}); train it first")
-        return cls(keras.models.load_model(run_dir / MODEL), Vocabulary.load(run_dir / VOCAB))
+        return cls(keras.models.load_model(run_dir / MODEL, compile=False), Vocabulary.load(run_dir / VOCAB))
 
     def initial_state(self, batch: int) -> list[tuple[np.ndarray, ...]]:
         return [layer.initial_state(batch) for layer in self.layers]

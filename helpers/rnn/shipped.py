@@ -3,7 +3,8 @@
 It is not part of the one-hour study. It trains on the dance-tune corpus (every packaged collection of
 instrumental folk tunes, deduplicated), with every tune moved to the tonic C in its own mode, as folk-rnn does,
 and a larger network than the study's. Killed at any moment, the same command resumes it from its last whole
-epoch. On a machine with a GPU the same code trains there (and with several, under MirroredStrategy).
+epoch. On a machine with a GPU the same code trains there: under TensorFlow (with several GPUs, under
+MirroredStrategy), or, where a GPU machine has PyTorch but no TensorFlow, with `KERAS_BACKEND=torch` (cuDNN cells).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from helpers.config import RunConfig, get_profile, project_paths
+from helpers.config import SYMBOLS, RunConfig, get_profile, project_paths
 from helpers.corpus.split import prepare_corpus
 from helpers.rnn.train import train_run
 
@@ -65,13 +66,17 @@ def train_shipped(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: train the shipped model; --epochs and --max-tunes make a small trial run."""
+    """Command line: train the shipped model; the options train a candidate, or (--max-tunes) a small trial run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=SHIPPED_CONFIG.epochs, help="most epochs (early stopping)")
     parser.add_argument("--max-tunes", type=int, default=None, help="a smaller corpus, for a trial run")
     parser.add_argument("--hidden-size", type=int, default=SHIPPED_CONFIG.hidden_size)
+    parser.add_argument("--layers", type=int, default=SHIPPED_CONFIG.layers)
+    parser.add_argument("--dropout", type=float, default=SHIPPED_CONFIG.dropout)
+    parser.add_argument("--symbols", choices=SYMBOLS, default=SHIPPED_CONFIG.symbols)
     args = parser.parse_args(argv)
-    config = replace(SHIPPED_CONFIG, epochs=args.epochs, hidden_size=args.hidden_size)
+    options = {name: getattr(args, name) for name in ("epochs", "hidden_size", "layers", "dropout", "symbols")}
+    config = replace(SHIPPED_CONFIG, **options)
     print(train_shipped(config=config, max_tunes=args.max_tunes, verbose=2))
 
 

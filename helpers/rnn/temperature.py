@@ -22,7 +22,7 @@ def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length:
     if any(not t > 0 for t in temperatures):
         raise ValueError(f"temperatures must be positive, got {list(temperatures)}")
     run_dir = Path(run_dir)
-    model = keras.models.load_model(run_dir / MODEL)
+    model = keras.models.load_model(run_dir / MODEL, compile=False)
     ids = Vocabulary.load(run_dir / VOCAB).encode(text)
     inputs, targets = make_chunks(ids, chunk_length)
     outputs = model.predict(inputs, batch_size=256, verbose=0).astype(np.float64)

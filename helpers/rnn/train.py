@@ -13,7 +13,6 @@ import csv
 import json
 import math
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -26,13 +25,13 @@ from pathlib import Path
 import filelock
 import keras
 import numpy as np
-import tensorflow as tf
 
 from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS, MODEL, TUNE_NATS, VOCAB, RunConfig
 from helpers.corpus.represent import ModelData, make_vocabulary, model_data
 from helpers.corpus.split import PreparedData, read_prepared
 from helpers.corpus.vocab import Vocabulary
 from helpers.files import remove_partial_files, replacing, write_csv, write_json, write_text
+from helpers.rnn.backend import distribution_scope, machine_facts, set_threads
 from helpers.rnn.evaluate import nats_per_tune
 from helpers.rnn.model import build_model, compile_model
 from helpers.rnn.pipeline import batches_per_epoch, make_dataset, make_training_dataset
@@ -148,12 +147,6 @@ def to_bits(nats: float) -> float:
     return nats / math.log(2)
 
 
-def distribution_strategy() -> tf.distribute.Strategy:
-    """MirroredStrategy over several GPUs, else the default (one GPU, or all CPU cores)."""
-    gpus = tf.config.list_logical_devices("GPU")
-    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
-
-
 def read_history(run_dir: Path) -> list[dict]:
     """One row per epoch (0-based), numbers as floats; an epoch redone after a crash counts once."""
     path = Path(run_dir) / HISTORY
@@ -266,16 +259,6 @@ def make_callbacks(run_dir: Path, config: RunConfig, history: list[dict]) -> lis
     return callbacks
 
 
-def machine_facts() -> dict:
-    """The machine this run trains on (CPU cores, threads it may use, GPUs TensorFlow sees, operating system)."""
-    return {
-        "cpu_count": os.cpu_count(),
-        "threads": tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count(),
-        "gpus": len(tf.config.list_logical_devices("GPU")),
-        "platform": platform.platform(),
-    }
-
-
 def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="auto", callbacks=()) -> dict:
     """Train (or resume, or reuse) the run in run_dir and return its final metrics."""
     run_dir = Path(run_dir)
@@ -298,7 +281,7 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
         write_run_description(run_dir, config, vocab, data)
 
         keras.utils.set_random_seed(config.seed)
-        with distribution_strategy().scope():
+        with distribution_scope():
             model = compile_model(build_model(config, vocab.size), config)
             first_epoch = restore_checkpoint(model, run_dir / BACKUP)
         history = keep_history(run_dir, first_epoch)
@@ -438,13 +421,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("config", type=Path, help="a RunConfig saved as JSON (RunConfig.save)")
     parser.add_argument("run_dir", type=Path, help="the run folder, e.g. runs/full/baseline")
     parser.add_argument("--verbose", type=int, default=0, help="Keras verbosity: 0 quiet, 1 progress bar, 2 a line")
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads TensorFlow may use; 0: one per core")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads the backend may use; 0: one per core")
     args = parser.parse_args(argv)
     if args.threads < 0:
         parser.error(f"--threads must be 0 or more, got {args.threads}")
     if args.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+        set_threads(args.threads)
     train_run(RunConfig.load(args.config), read_prepared(args.data), args.run_dir, verbose=args.verbose)
 
 

@@ -13,7 +13,7 @@ def random_ids(length: int) -> np.ndarray:
 
 def batches(dataset) -> list[tuple[np.ndarray, np.ndarray]]:
     """One pass over a dataset as numpy (inputs, targets) pairs."""
-    return [(inputs.numpy(), targets.numpy()) for inputs, targets in dataset]
+    return [dataset[index] for index in range(len(dataset))]
 
 
 def test_targets_are_the_inputs_shifted_by_one_character():
@@ -103,6 +103,15 @@ def test_an_epochs_order_depends_on_the_seed_and_the_epoch_alone():
         [b[0].tolist() for b in epoch] for epoch in uninterrupted[3:]
     ]
     assert epoch_order(20, 5, 3).tolist() == epoch_order(20, 5, 3).tolist() != epoch_order(20, 5, 4).tolist()
+
+
+def test_a_batch_past_the_last_is_refused():
+    """Keras reads a PyDataset by index; a wrong index must fail, not wrap around into another epoch."""
+    dataset = make_training_dataset(random_ids(201), 10, 4, seed=1, epochs=range(2))
+    assert len(dataset) == 2 * batches_per_epoch(random_ids(201), 10, 4)
+    for index in (len(dataset), -1):
+        with pytest.raises(IndexError):
+            dataset[index]
 
 
 def test_a_set_too_short_for_the_chunk_length_is_named():
