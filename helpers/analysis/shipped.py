@@ -20,7 +20,9 @@ from helpers.corpus.load import split_records
 from helpers.corpus.represent import model_data
 from helpers.corpus.split import SPLITS, read_prepared, read_tunes
 from helpers.corpus.vocab import Vocabulary
+from helpers.files import write_json
 from helpers.rnn.evaluate import nats_per_tune
+from helpers.rnn.runs import is_finished
 from helpers.rnn.train import read_tune_nats
 
 # The columns of compare.summarise that the card reports, and what each one is.
@@ -35,6 +37,11 @@ SAMPLE_FIGURES = {
     "interval_copy_mean": "longest run of intervals copied from one training tune (mean)",
     "nearest_distance": "edit distance to the nearest training tune (intervals, normalised)",
 }
+
+
+# What the card's table of candidates shows of each configuration tried, and how many samples it scores of each.
+CANDIDATE_METRICS = ("epochs_completed", "best_epoch", "best_val_loss", "test_nats_per_tune", "wall_seconds", "machine")
+CANDIDATE_SAMPLES = 200
 
 
 def read_json(path: Path) -> dict:
@@ -84,6 +91,32 @@ def reference_nats(reference_dir: Path, data_dir: Path, run_dir: Path, unseen_so
     }
 
 
+def candidate_figures(run_dir: Path, data_dir: Path, n: int = CANDIDATE_SAMPLES) -> list[dict]:
+    """Every finished shipped-* run beside run_dir (the configurations tried), with its held-out nats and samples.
+
+    Each candidate's n free samples at T = 1 are scored once and kept in its folder (samples-T1-n<n>.json), so
+    writing the card again samples only new candidates.
+    """
+    rows = []
+    for candidate in sorted(Path(run_dir).parent.glob("shipped-*")):
+        if not is_finished(candidate):
+            continue
+        kept = candidate / f"samples-T1-n{n}.json"
+        if not kept.is_file():
+            write_json(sample_figures(candidate, data_dir, n=n)["shipped"], kept)
+        metrics = read_json(candidate / METRICS)
+        rows.append(
+            {
+                "run": candidate.name,
+                "shipped": candidate.resolve() == Path(run_dir).resolve(),
+                "config": read_json(candidate / CONFIG),
+                "metrics": {key: metrics[key] for key in CANDIDATE_METRICS},
+                "samples": read_json(kept),
+            }
+        )
+    return rows
+
+
 def card_figures(run_dir: Path, data_dir: Path, reference_dir: Path | None = None, n: int = 500) -> dict:
     """Everything the model card says, as numbers: read from the run folder, the data and the samples."""
     run_dir = Path(run_dir)
@@ -94,6 +127,7 @@ def card_figures(run_dir: Path, data_dir: Path, reference_dir: Path | None = Non
         | {name: {"tunes": description[name]["tunes"], "sources": description[name]["sources"]} for name in SPLITS},
         "metrics": metrics,
         "samples": sample_figures(run_dir, data_dir, n=n),
+        "candidates": candidate_figures(run_dir, data_dir, n=min(n, CANDIDATE_SAMPLES)),
     }
     if reference_dir is not None:
         trained_on = read_json(Path(reference_dir) / DATA).get("corpus")

@@ -12,6 +12,7 @@ import keras
 from helpers.analysis.shipped import SAMPLE_FIGURES, card_figures
 from helpers.config import MODEL
 from helpers.files import replacing, write_json, write_text
+from helpers.report.study_section import machine_words
 from helpers.rnn.runs import COMPOSER, ship_model, shipped_model_dir
 from helpers.rnn.shipped import shipped_data_dir, shipped_run_dir
 
@@ -59,7 +60,7 @@ def model_card(name: str, figures: dict) -> str:
     """The card's Markdown text."""
     config, data, metrics = figures["config"], figures["data"], figures["metrics"]
     machine = metrics["machine"]
-    where = f"{machine['gpus']} GPU(s)" if machine["gpus"] else f"{machine['cpu_count']} CPU cores, no GPU"
+    where = machine_words(machine)
     counts = ", ".join(f"{data[name]['tunes']:,} {name}" for name in ("train", "validation", "test"))
     left_out = metrics.get("tunes_left_out") or {}
     lines = [
@@ -111,10 +112,12 @@ def model_card(name: str, figures: dict) -> str:
             "",
             "## Targets missed, and what was tried",
             f"- Missed: {', '.join(SAMPLE_FIGURES[column] for column in missed)} (by how much: the table below).",
-            f"- One configuration was trained, chosen for its measured speed to fit about two hours on 2 CPU cores."
-            f" It stopped early: at its best epoch the training loss was {metrics['train_loss_at_best']:.3f} and"
-            f" the validation loss {metrics['best_val_loss']:.3f} nats per symbol, so it had begun to overfit the"
-            " corpus, and a larger network would need more data or more regularisation.",
+            f"- {len(figures.get('candidates', []))} configurations were trained (the table of candidates below);"
+            f" this one has the fewest nats per held-out tune among the character models, which the valid-ABC"
+            f" sampler and the neuron views read. At its best epoch the training loss was"
+            f" {metrics['train_loss_at_best']:.3f} and the validation loss {metrics['best_val_loss']:.3f} nats per"
+            " symbol: it had begun to overfit the corpus, and a larger network would need more data or more"
+            " regularisation.",
             "- Free sampling at T = 1 is the hardest setting: the real held-out tunes themselves do not all pass"
             " abc2midi (first column). With the valid-ABC sampler (`constrained=True`, the generator panel's"
             " default) every tune is valid ABC by construction.",
@@ -127,7 +130,36 @@ def model_card(name: str, figures: dict) -> str:
         *sample_table(samples),
         "",
     ]
+    if figures.get("candidates"):
+        lines += [
+            f"## Candidates ({figures['candidates'][0]['samples']['tunes']} free samples each at T = 1, seed 0)",
+            "",
+            *candidate_table(figures["candidates"]),
+            "",
+        ]
     return "\n".join(lines)
+
+
+def candidate_table(candidates: list[dict]) -> list[str]:
+    """One row per configuration tried: its settings, where it trained, its held-out nats and its samples."""
+    lines = [
+        "| configuration | trained on | epochs (best) | nats per test tune | abc2midi accepts | bar warnings"
+        " per tune | TV pitch classes | TV intervals |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in candidates:
+        config, metrics, samples = row["config"], row["metrics"], row["samples"]
+        name = (
+            f"{config['layers']} x {config['cell']}-{config['hidden_size']}, dropout {config['dropout']},"
+            f" {config['symbols']}, Adam {config['learning_rate']:g}" + (" (shipped)" if row["shipped"] else "")
+        )
+        lines.append(
+            f"| {name} | {machine_words(metrics['machine'])} |"
+            f" {metrics['epochs_completed']} ({metrics['best_epoch']}) | {metrics['test_nats_per_tune']:.1f} |"
+            f" {number(samples['abc2midi_ok'])} | {number(samples['abc2midi_bar_warnings'], 2)} |"
+            f" {number(samples['tv_pitch_class'])} | {number(samples['tv_interval'])} |"
+        )
+    return lines
 
 
 def write_model_card(name: str, figures: dict, path: Path) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers.analysis.study import PER_TUNE_FACTORS
 from helpers.config import Profile
 from helpers.report.latex import latex_escape, latex_table
-from helpers.report.study_section import claim_sentences, mean_std
+from helpers.report.study_section import claim_sentences, machine_words, mean_std
 from helpers.rnn.runs import COMPOSER, shipped_model_dir
 
 HEADER = ["factor", "level", "seeds", "nats per test tune", "loss per symbol (nats)", "parameters"]
@@ -38,6 +38,16 @@ def representation_table(summary: list[dict]) -> str:
     return latex_table(HEADER, rows, caption, "tab:representation")
 
 
+def duration(seconds: float) -> str:
+    """A training time in words: minutes under an hour, else hours."""
+    return f"{seconds / 60:.0f} minutes" if seconds < 3600 else f"{seconds / 3600:.1f} hours"
+
+
+def candidates_clause(candidates: list[dict]) -> str:
+    """How many configurations were tried for the shipped model, as a clause ('' when the card lists none)."""
+    return f", chosen from {len(candidates)} configurations tried (its card lists them)" if len(candidates) > 1 else ""
+
+
 def shipped_paragraph(card: dict) -> str:
     """The shipped model in a few sentences, from its card's figures."""
     config, metrics, samples = card["config"], card["metrics"], card["samples"]["shipped"]
@@ -46,7 +56,8 @@ def shipped_paragraph(card: dict) -> str:
         f"of the dance-tune corpus ({card['data']['cleaning']['tunes_out']:,} tunes after cleaning and "
         f"deduplication), keys {config['keys']}: {config['layers']} x {config['cell']}-{config['hidden_size']}, "
         f"{metrics['parameters']:,} parameters, {metrics['epochs_completed']} epochs in "
-        f"{metrics['wall_seconds'] / 3600:.1f} hours. On its {metrics['test_tunes']} test tunes it needs "
+        f"{duration(metrics['wall_seconds'])} on {machine_words(metrics['machine'])}"
+        f"{candidates_clause(card.get('candidates', []))}. On its {metrics['test_tunes']} test tunes it needs "
         f"{metrics['test_nats_per_tune']:.1f} nats per tune ({metrics['test_loss']:.3f} nats per symbol)."
     )
     if samples.get("abc2midi_ok") is not None:

@@ -19,6 +19,13 @@ def mean_std(entry: dict, column: str, digits: int = 3) -> str:
     return f"{mean:.{digits}f}" if math.isnan(std) else f"${mean:.{digits}f} \\pm {std:.{digits}f}$"
 
 
+def machine_words(machine: dict) -> str:
+    """Where a run trained, from its machine facts: its GPUs by name (or CPU cores) and its Keras backend."""
+    gpus = machine.get("gpu_names") or ([f"{machine['gpus']} GPU(s)"] if machine["gpus"] else [])
+    device = " + ".join(gpus) if gpus else f"{machine['cpu_count']} CPU cores, no GPU"
+    return f"{device}, Keras on {machine.get('backend', 'tensorflow')}"
+
+
 def machine_description(results: list[dict]) -> str:
     """The machines the distinct runs recorded at training time, e.g. '2 CPU cores, 1 thread per run'."""
     runs = {row["run"]: row for row in results}.values()

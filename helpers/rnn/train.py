@@ -79,6 +79,21 @@ class EpochRandomState(keras.callbacks.Callback):
             state.assign(np.array([seed, 0], dtype=state.dtype))
 
 
+class TimeBudget(keras.callbacks.Callback):
+    """Ends training after the first epoch that finishes past a budget of wall-clock seconds (a lent machine's)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.perf_counter() - self.started > self.seconds:
+            self.model.stop_training = True
+
+
 class EpochCheckpoint(keras.callbacks.Callback):
     """After each epoch with a finite loss, saves weights and optimizer state whole; keeps the newest two."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers.report.model_card import TARGETS, model_card, ship_with_card, verdict
+from helpers.report.study_section import machine_words
 from helpers.rnn.runs import COMPOSER
 from helpers.rnn.shipped import SHIPPED_CONFIG, shipped_data_dir, train_shipped
 
@@ -45,6 +46,23 @@ def test_the_card_reports_what_the_files_say(shipped):
     assert "oneills1850" not in reference["sources"] and reference["tunes"] >= 1
     assert f"{reference['reference_nats_per_tune']:.1f} nats per tune" in text
     assert re.search(r"\d+% (lower|higher) \(target 25% lower: (met|missed by \d+%)\)", text)
+    (candidate,) = figures["candidates"]  # the configurations tried: here the one trial run
+    assert candidate["shipped"] and candidate["run"] == run_dir.name and candidate["samples"]["tunes"] == 6
+    assert f"| {candidate['metrics']['test_nats_per_tune']:.1f} |" in text and "(shipped)" in text
+
+
+@pytest.mark.slow
+def test_each_candidates_samples_are_scored_once_and_kept_in_its_folder(shipped, monkeypatch):
+    import helpers.analysis.shipped as analysis
+
+    root, run_dir, _ = shipped
+    kept = run_dir / "samples-T1-n6.json"
+    assert kept.is_file()
+    monkeypatch.setattr(analysis, "sample_figures", lambda *args, **kwargs: pytest.fail("sampled again"))
+    (again,) = analysis.candidate_figures(run_dir, shipped_data_dir(root, 60), n=6)
+    assert again["samples"] == json.loads(kept.read_text())
+    with pytest.raises(pytest.fail.Exception, match="sampled again"):  # a new sample size is a new measurement
+        analysis.candidate_figures(run_dir, shipped_data_dir(root, 60), n=7)
 
 
 @pytest.mark.slow
@@ -81,3 +99,23 @@ def test_the_shipped_model_has_no_optimizer_state_and_predicts_as_trained(shippe
     assert getattr(trained, "optimizer", None) is not None and getattr(shipped_model, "optimizer", None) is None
     ids = np.arange(20, dtype="int32")[None, :] % trained.output_shape[-1]
     assert np.allclose(trained(ids), shipped_model(ids))
+
+
+def test_the_card_says_which_gpu_and_backend_trained_and_reads_older_runs_too():
+    gpu = {"backend": "torch", "cpu_count": 16, "gpus": 1, "gpu_names": ["NVIDIA H200"], "platform": "Linux"}
+    assert machine_words(gpu) == "NVIDIA H200, Keras on torch"
+    older = {"cpu_count": 2, "gpus": 0, "platform": "Linux"}  # runs from before the facts named the backend
+    assert machine_words(older) == "2 CPU cores, no GPU, Keras on tensorflow"
+    assert machine_words(older | {"gpus": 2}) == "2 GPU(s), Keras on tensorflow"
+
+
+@pytest.mark.slow
+def test_the_reports_paragraph_on_the_shipped_model_says_where_it_trained(shipped):
+    from helpers.report.representation_section import shipped_paragraph
+
+    _, _, card = shipped
+    figures = json.loads((card.parent / "card.json").read_text())
+    text = shipped_paragraph(figures)
+    assert "minutes on" in text and "Keras on tensorflow" in text and "configurations tried" not in text
+    figures["candidates"] *= 3  # as if two more configurations had been tried
+    assert "chosen from 3 configurations tried" in shipped_paragraph(figures)
