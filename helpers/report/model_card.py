@@ -12,7 +12,7 @@ import keras
 from helpers.analysis.shipped import SAMPLE_FIGURES, card_figures
 from helpers.config import MODEL
 from helpers.files import replacing, write_json, write_text
-from helpers.report.study_section import machine_words
+from helpers.report.study_section import duration, machine_words
 from helpers.rnn.runs import COMPOSER, ship_model, shipped_model_dir
 from helpers.rnn.shipped import shipped_data_dir, shipped_run_dir
 
@@ -84,7 +84,7 @@ def model_card(name: str, figures: dict) -> str:
         f"- Trained with {config['optimizer']} at learning rate {config['learning_rate']},"
         f" batch {config['batch_size']},"
         f" chunks of {config['chunk_length']}: {metrics['epochs_completed']} epochs ({metrics['stopped']}), best at"
-        f" epoch {metrics['best_epoch']}, {metrics['wall_seconds'] / 3600:.2f} hours on {where}"
+        f" epoch {metrics['best_epoch']}, {duration(metrics['wall_seconds'])} on {where}"
         f" ({machine['platform']}).",
         "",
         "## Held-out loss",
@@ -140,6 +140,13 @@ def model_card(name: str, figures: dict) -> str:
     return "\n".join(lines)
 
 
+def budget_mark(config: dict, metrics: dict) -> str:
+    """', time budget' for a run that ended before its epochs and before early stopping's patience ran out."""
+    patience = config.get("early_stopping_patience") or 0
+    waited = metrics["epochs_completed"] - metrics["best_epoch"]
+    return ", time budget" if metrics["epochs_completed"] < config["epochs"] and waited < patience else ""
+
+
 def candidate_table(candidates: list[dict]) -> list[str]:
     """One row per configuration tried: its settings, where it trained, its held-out nats and its samples."""
     lines = [
@@ -147,6 +154,7 @@ def candidate_table(candidates: list[dict]) -> list[str]:
         " per tune | TV pitch classes | TV intervals |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    # "time budget": ended by the budget of a lent machine (--minutes) while still improving, not by early stopping
     for row in candidates:
         config, metrics, samples = row["config"], row["metrics"], row["samples"]
         name = (
@@ -155,7 +163,8 @@ def candidate_table(candidates: list[dict]) -> list[str]:
         )
         lines.append(
             f"| {name} | {machine_words(metrics['machine'])} |"
-            f" {metrics['epochs_completed']} ({metrics['best_epoch']}) | {metrics['test_nats_per_tune']:.1f} |"
+            f" {metrics['epochs_completed']} ({metrics['best_epoch']}){budget_mark(config, metrics)} |"
+            f" {metrics['test_nats_per_tune']:.1f} |"
             f" {number(samples['abc2midi_ok'])} | {number(samples['abc2midi_bar_warnings'], 2)} |"
             f" {number(samples['tv_pitch_class'])} | {number(samples['tv_interval'])} |"
         )

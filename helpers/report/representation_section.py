@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers.analysis.study import PER_TUNE_FACTORS
 from helpers.config import Profile
 from helpers.report.latex import latex_escape, latex_table
-from helpers.report.study_section import claim_sentences, machine_words, mean_std
+from helpers.report.study_section import claim_sentences, duration, machine_words, mean_std
 from helpers.rnn.runs import COMPOSER, shipped_model_dir
 
 HEADER = ["factor", "level", "seeds", "nats per test tune", "loss per symbol (nats)", "parameters"]
@@ -36,11 +36,6 @@ def representation_table(summary: list[dict]) -> str:
         "symbol, which is per character for one level and per token for the other, so only the first compares them."
     )
     return latex_table(HEADER, rows, caption, "tab:representation")
-
-
-def duration(seconds: float) -> str:
-    """A training time in words: minutes under an hour, else hours."""
-    return f"{seconds / 60:.0f} minutes" if seconds < 3600 else f"{seconds / 3600:.1f} hours"
 
 
 def candidates_clause(candidates: list[dict]) -> str:

@@ -19,6 +19,11 @@ def mean_std(entry: dict, column: str, digits: int = 3) -> str:
     return f"{mean:.{digits}f}" if math.isnan(std) else f"${mean:.{digits}f} \\pm {std:.{digits}f}$"
 
 
+def duration(seconds: float) -> str:
+    """A training time in words: minutes under an hour, else hours."""
+    return f"{seconds / 60:.0f} minutes" if seconds < 3600 else f"{seconds / 3600:.1f} hours"
+
+
 def machine_words(machine: dict) -> str:
     """Where a run trained, from its machine facts: its GPUs by name (or CPU cores) and its Keras backend."""
     gpus = machine.get("gpu_names") or ([f"{machine['gpus']} GPU(s)"] if machine["gpus"] else [])

@@ -119,3 +119,12 @@ def test_the_reports_paragraph_on_the_shipped_model_says_where_it_trained(shippe
     assert "minutes on" in text and "Keras on tensorflow" in text and "configurations tried" not in text
     figures["candidates"] *= 3  # as if two more configurations had been tried
     assert "chosen from 3 configurations tried" in shipped_paragraph(figures)
+
+
+def test_a_candidate_ended_by_its_time_budget_is_marked_and_one_ended_by_early_stopping_is_not():
+    from helpers.report.model_card import budget_mark
+
+    config = {"epochs": 40, "early_stopping_patience": 3}
+    assert budget_mark(config, {"epochs_completed": 22, "best_epoch": 21}) == ", time budget"
+    assert budget_mark(config, {"epochs_completed": 18, "best_epoch": 15}) == ""  # patience ran out
+    assert budget_mark(config, {"epochs_completed": 40, "best_epoch": 40}) == ""  # every epoch ran
