@@ -15,7 +15,10 @@ import time
 
 import helpers as h
 from helpers.analysis.study import BEST_MODEL
-from helpers.corpus.split import to_records
+from helpers.corpus.clean import clean_tunes
+from helpers.corpus.load import load_corpus
+from helpers.corpus.split import read_prepared, split_by_tune, to_records
+from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import build_model, compile_model
 from helpers.rnn.pipeline import batches_per_epoch, make_training_dataset
 
@@ -23,10 +26,10 @@ from helpers.rnn.pipeline import batches_per_epoch, make_training_dataset
 def training_text(profile: h.Profile) -> str:
     """The profile's training text: data/<profile> if prepared, else made here the same way."""
     try:
-        return h.read_prepared(h.project_paths(profile).data).train
+        return read_prepared(h.project_paths(profile).data).train
     except FileNotFoundError:
-        tunes, _ = h.clean_tunes(h.load_corpus(profile.corpus))
-        split = h.split_by_tune(tunes, seed=profile.seed, max_tunes=profile.max_tunes)
+        tunes, _ = clean_tunes(load_corpus(profile.corpus))
+        split = split_by_tune(tunes, seed=profile.seed, max_tunes=profile.max_tunes)
         return to_records(split.train)
 
 
@@ -34,8 +37,8 @@ def measure(config: h.RunConfig, ids, vocab_size: int, epochs: int) -> tuple[flo
     """Seconds per epoch and characters per second of model.fit, after a warm-up epoch."""
     model = compile_model(build_model(config, vocab_size), config)
     steps = batches_per_epoch(ids, config.chunk_length, config.batch_size)
-    warm_up = make_training_dataset(ids, config.chunk_length, config.batch_size, config.seed, range(1)).take(3)
-    model.fit(warm_up, epochs=1, verbose=0, shuffle=False)
+    warm_up = make_training_dataset(ids, config.chunk_length, config.batch_size, config.seed, range(1))
+    model.fit(warm_up, steps_per_epoch=3, epochs=1, verbose=0, shuffle=False)
     batches = make_training_dataset(ids, config.chunk_length, config.batch_size, config.seed, range(epochs))
     started = time.perf_counter()
     model.fit(batches, steps_per_epoch=steps, epochs=epochs, verbose=0, shuffle=False)
@@ -54,7 +57,7 @@ def main() -> None:
 
     profile = h.get_profile(args.profile)
     text = training_text(profile)
-    vocab = h.Vocabulary.from_text(text)
+    vocab = Vocabulary.from_text(text)
     ids = vocab.encode(text)
     print(
         f"profile {profile.name}: {len(text):,} training characters, batch {profile.batch_size}, "
