@@ -1,4 +1,4 @@
-"""The networks: Keras model, tf.data pipeline, training runs on disk, the NumPy sampler, temperature."""
+"""The networks: Keras model, batch pipeline, training runs on disk (any backend), the NumPy sampler, temperature."""
 
 # Registers the custom OneHot layer, so that every saved model.keras loads wherever helpers.rnn is imported.
 from helpers.rnn import model as _model  # noqa: F401
