@@ -66,7 +66,8 @@ def model_card(name: str, figures: dict) -> str:
     lines = [
         f"# Model card: {name}",
         "",
-        "Written by `make train-shipped` from the files of its run; every number below is measured.",
+        "Written by `python -m helpers.report.model_card` (the last step of `make train-shipped`) from the files of its"
+        " run; every number below is measured.",
         "",
         "## Data",
         f"- Corpus `{data['corpus']}`: {', '.join(sorted(data['train']['sources']))} (music21's packaged "
