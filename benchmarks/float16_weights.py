@@ -15,12 +15,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers.config import CONFIG, MODEL, VOCAB, RunConfig
+from helpers.config import CONFIG, VOCAB, RunConfig
 from helpers.corpus.represent import model_data
 from helpers.corpus.split import read_prepared
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.evaluate import nats_per_tune
-from helpers.rnn.model import gives_logits
+from helpers.rnn.model import gives_logits, load_trained_model
 
 
 def probabilities(model: keras.Model, ids: np.ndarray) -> np.ndarray:
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("data/full-dance"))
     parser.add_argument("--tunes", type=int, default=100, help="test tunes compared (the first ones)")
     args = parser.parse_args()
-    model = keras.models.load_model(args.model / MODEL, compile=False)
+    model = load_trained_model(args.model)
     halved = keras.models.clone_model(model)
     halved.set_weights([weights.astype(np.float16).astype(np.float32) for weights in model.get_weights()])
     vocab = Vocabulary.load(args.model / VOCAB)

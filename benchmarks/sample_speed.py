@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import time
 
-import keras
 import numpy as np
 
 import helpers as h
-from helpers.config import MODEL
-from helpers.rnn.model import gives_logits
+from helpers.rnn.model import gives_logits, load_trained_model
 from helpers.rnn.runs import available_models
 from helpers.rnn.sample import DEFAULT_PRIME, Sampler, softmax
 
@@ -68,7 +66,7 @@ def main() -> None:
         constrained = batched(sampler, 256, repeats=2, constrained=True, first_seed=first_seed)
         print(f"{'valid ABC only, 256, ' + label:28s} {constrained[0]:12,.0f} {constrained[1]:10,.1f}")
     print(f"valid ABC only (warm) / free, batch 256: {constrained[0] / rates[256][0]:.2f} (target 0.2)")
-    model = keras.models.load_model(run_dir / MODEL)
+    model = load_trained_model(run_dir)
     loop = predict_loop(sampler, model, args.predict_characters)
     print(f"{'model.predict per character':28s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")
     print(f"batched (256) / predict loop, per character: {rates[256][0] / loop:,.0f} x")

@@ -10,18 +10,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from helpers.analysis import compare
 from helpers.analysis.novelty import TrainingIndex
-from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, RunConfig
+from helpers.config import CONFIG, DATA, METRICS, VOCAB, RunConfig
 from helpers.corpus.load import split_records
 from helpers.corpus.represent import model_data
 from helpers.corpus.split import SPLITS, read_prepared, read_tunes
 from helpers.corpus.vocab import Vocabulary
 from helpers.files import write_json
 from helpers.rnn.evaluate import nats_per_tune
+from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import is_finished
 from helpers.rnn.train import read_tune_nats
 
@@ -78,7 +78,7 @@ def reference_nats(reference_dir: Path, data_dir: Path, run_dir: Path, unseen_so
     chosen = [i for i in sorted(shipped) if sources[i] in unseen_sources]
     if not chosen:
         raise ValueError(f"no test tune comes from {unseen_sources}")
-    model = keras.models.load_model(reference_dir / MODEL, compile=False)
+    model = load_trained_model(reference_dir)
     vocab = Vocabulary.load(reference_dir / VOCAB)
     older = nats_per_tune(model, vocab, [tunes[i].text for i in chosen])
     newer = np.array([shipped[i] for i in chosen])

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keras
-
 from helpers.analysis.shipped import SAMPLE_FIGURES, card_figures
 from helpers.config import MODEL
 from helpers.files import replacing, write_json, write_text
 from helpers.report.study_section import duration, machine_words
+from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import COMPOSER, ship_model, shipped_model_dir
 from helpers.rnn.shipped import shipped_data_dir, shipped_run_dir
 
@@ -178,10 +177,10 @@ def write_model_card(name: str, figures: dict, path: Path) -> Path:
     return Path(path)
 
 
-def without_optimizer(path: Path) -> None:
-    """Save the model again without its optimizer's state (Adam's two moments would triple its size)."""
-    model = keras.models.load_model(path, compile=False)
-    with replacing(path) as partial:
+def without_optimizer(folder: Path) -> None:
+    """Save the folder's model again without its optimizer's state (Adam's two moments would triple its size)."""
+    model = load_trained_model(folder)
+    with replacing(Path(folder) / MODEL) as partial:
         model.save(partial)
 
 
@@ -197,7 +196,7 @@ def ship_with_card(
     reference_dir = shipped_model_dir(root, reference) if reference else None
     figures = card_figures(run_dir, data_dir, reference_dir, n=n)
     target = ship_model(run_dir, root, COMPOSER)
-    without_optimizer(target / MODEL)
+    without_optimizer(target)
     figures["files_mb"] = sum(path.stat().st_size for path in target.iterdir() if path.is_file()) / 2**20
     write_json(figures, target / "card.json")
     return write_model_card(COMPOSER, figures, target / "README.md")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 
-from helpers.config import RunConfig
+from helpers.config import MODEL, RunConfig
 from helpers.exercise import exercise
 
 # The output layer's activations the package reads: logits ("linear") or probabilities ("softmax").
@@ -46,6 +48,13 @@ def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
             x = keras.layers.Dropout(config.dropout, name=f"dropout_{layer}")(x)
     probabilities = keras.layers.Dense(vocab_size, activation="softmax", name="next_char")(x)
     return keras.Model(ids, probabilities, name=config.slug)
+
+
+def load_trained_model(folder: Path) -> keras.Model:
+    """The model.keras of a run or shipped-model folder, without its optimizer: nothing here trains it further, and
+    a model saved under another Keras backend (PyTorch or JAX on a GPU machine) names an optimizer class that only
+    that backend has."""
+    return keras.models.load_model(Path(folder) / MODEL, compile=False)
 
 
 def gives_logits(model: keras.Model) -> bool:

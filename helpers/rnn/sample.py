@@ -21,7 +21,7 @@ from helpers.corpus.vocab import Vocabulary
 from helpers.exercise import exercise
 from helpers.rnn import cells
 from helpers.rnn.constrain import GrammarTable
-from helpers.rnn.model import OneHot, gives_logits
+from helpers.rnn.model import OneHot, gives_logits, load_trained_model
 
 DEFAULT_PRIME = f"{START}\n"
 # Below this, logits / T overflow; top_k=1 is the greedy limit of T -> 0.
@@ -217,7 +217,7 @@ class Sampler:
         run_dir = Path(run_dir)
         if not (run_dir / MODEL).is_file():
             raise FileNotFoundError(f"{run_dir} holds no trained model ({MODEL}); train it first")
-        return cls(keras.models.load_model(run_dir / MODEL, compile=False), Vocabulary.load(run_dir / VOCAB))
+        return cls(load_trained_model(run_dir), Vocabulary.load(run_dir / VOCAB))
 
     def initial_state(self, batch: int) -> list[tuple[np.ndarray, ...]]:
         return [layer.initial_state(batch) for layer in self.layers]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keras
 import numpy as np
 
-from helpers.config import MODEL, VOCAB
+from helpers.config import VOCAB
 from helpers.corpus.vocab import Vocabulary
-from helpers.rnn.model import gives_logits
+from helpers.rnn.model import gives_logits, load_trained_model
 from helpers.rnn.pipeline import make_chunks
 from helpers.rnn.sample import log_softmax
 
@@ -22,7 +21,7 @@ def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length:
     if any(not t > 0 for t in temperatures):
         raise ValueError(f"temperatures must be positive, got {list(temperatures)}")
     run_dir = Path(run_dir)
-    model = keras.models.load_model(run_dir / MODEL, compile=False)
+    model = load_trained_model(run_dir)
     ids = Vocabulary.load(run_dir / VOCAB).encode(text)
     inputs, targets = make_chunks(ids, chunk_length)
     outputs = model.predict(inputs, batch_size=256, verbose=0).astype(np.float64)

@@ -21,6 +21,7 @@ from helpers.corpus.represent import model_data
 from helpers.corpus.split import read_prepared, split_by_tune, write_prepared
 from helpers.rnn.backend import machine_facts
 from helpers.rnn.evaluate import nats_per_tune
+from helpers.rnn.model import load_trained_model
 from helpers.rnn.sample import Sampler
 from helpers.rnn.train import TimeBudget, read_history, read_tune_nats, train_run
 
@@ -62,7 +63,7 @@ def test_a_model_trained_under_jax_samples_and_scores_the_same_under_tensorflow(
     assert len(history) == 4 and history[-1]["loss"] < history[0]["loss"], "it trained under JAX"
 
     # Read here, under TensorFlow, without the JAX optimizer's state, as the package reads every model.
-    model, sampler = keras.models.load_model(run_dir / "model.keras", compile=False), Sampler.from_run(run_dir)
+    model, sampler = load_trained_model(run_dir), Sampler.from_run(run_dir)
     texts = model_data(read_prepared(tmp_path / "data"), "in C")
     scored = dict(zip(texts.test_index, nats_per_tune(model, sampler.vocab, list(texts.test_tunes)), strict=True))
     saved = read_tune_nats(run_dir)
