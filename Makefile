@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
 include helpers/assignment/student.mk
 
-# System tools: abc2midi (Debian's abcmidi: a second ABC parser for 06_quality) and the Chromium that Playwright
+# System tools: abc2midi (Debian's abcmidi: a second ABC parser for 07_quality) and the Chromium that Playwright
 # drives (the browser tests). The notebooks run without them: installed when missing and we are root on Debian or
 # Ubuntu; otherwise set-up says once what is missing, what each adds and how to install it, and goes on.
 # `make test` needs both, and says so (test-packages).
@@ -28,7 +28,7 @@ system-packages:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
 			echo "optional system packages missing:$$missing (the notebooks run without them)"; \
-			case "$$missing" in *abcmidi*) echo "  abcmidi: abc2midi, the second ABC parser of 06_quality (else its column says not installed);" \
+			case "$$missing" in *abcmidi*) echo "  abcmidi: abc2midi, the second ABC parser of 07_quality (else its column says not installed);" \
 				"sudo apt-get install abcmidi | brew install abcmidi";; esac; \
 			case "$$missing" in *chromium*) echo "  chromium: only the browser tests need it; sudo apt-get install chromium";; esac; \
 		fi; \

@@ -2,7 +2,7 @@
 
 `nbconvert --execute` never clicks anything: a missing widget front end, a callback that raises or an output
 that never appears passes it. These tests start JupyterLab from the project's .venv on a scratch copy of the
-project where 01_data and 02_train already ran (quick profile), run every cell from the Run menu, then move
+project where 01_data and 03_train already ran (quick profile), run every cell from the Run menu, then move
 sliders, type seeds, pick tunes and press buttons. Screenshots land in artifacts/browser/.
 """
 
@@ -35,9 +35,9 @@ WIDGET_TIMEOUT_S = 60  # one Generate, or one redraw of a heatmap, on a busy 2-c
 
 @pytest.fixture(scope="module")
 def student_project(tmp_path_factory):
-    """A scratch copy of the project (notebooks, shipped model) where 01_data and 02_train already ran."""
+    """A scratch copy of the project (notebooks, shipped model) where 01_data and 03_train already ran."""
     root = make_scratch_project(tmp_path_factory.mktemp("browser-project"))
-    for name in ("01_data.ipynb", "02_train.ipynb"):
+    for name in ("01_data.ipynb", "03_train.ipynb"):
         execute_notebook(root / "notebooks" / name, root)
     return root
 
@@ -76,7 +76,7 @@ def page(browser):
         context.close()
 
 
-# --- the generator panel (03_generate) ----------------------------------------------------------------------
+# --- the generator panel (04_generate) ----------------------------------------------------------------------
 
 GENERATOR_OUTPUTS = ", ".join(
     f"{ACTIVE_NOTEBOOK} .generator-{name} .jp-OutputArea-output" for name in ("abc", "notation", "audio")
@@ -154,7 +154,7 @@ def click_generate(page) -> GeneratedOnPage:
 def test_generator_panel_composes_in_jupyterlab(lab, page):
     panel = page.locator(f"{ACTIVE_NOTEBOOK} .widget-vbox").filter(has=page.locator(".generator-generate")).first
     try:  # the screenshot is saved whatever happens, so a failure can be seen too
-        open_notebook(page, lab, "notebooks/03_generate.ipynb")
+        open_notebook(page, lab, "notebooks/04_generate.ipynb")
         run_all_cells(page, timeout_s=300)
         panel.wait_for(timeout=WIDGET_TIMEOUT_S * 1000)
         # The quick profile's one-epoch model writes text without a K: field, which cannot be engraved; the
@@ -177,10 +177,10 @@ def test_generator_panel_composes_in_jupyterlab(lab, page):
         again = click_generate(page)
         assert again.abc == first.abc, f"seed 7 gave another tune the second time:\n{first.abc}\n---\n{again.abc}"
     finally:
-        save_screenshot(page, panel, "03_generate")
+        save_screenshot(page, panel, "04_generate")
 
 
-# --- the neuron panel (05_neurons) --------------------------------------------------------------------------
+# --- the neuron panel (06_neurons) --------------------------------------------------------------------------
 
 
 def heatmap_sources(panel) -> list[str]:
@@ -212,7 +212,7 @@ def test_neuron_panel_redraws_in_jupyterlab(lab, page):
     panel = page.locator(f"{ACTIVE_NOTEBOOK} .widget-vbox").filter(has=has_neuron_slider).first
     neuron, tune = labelled(panel, "widget-slider", "neuron"), labelled(panel, "widget-dropdown", "tune")
     try:
-        open_notebook(page, lab, "notebooks/05_neurons.ipynb")
+        open_notebook(page, lab, "notebooks/06_neurons.ipynb")
         run_all_cells(page, timeout_s=480)
         panel.wait_for(timeout=WIDGET_TIMEOUT_S * 1000)
         first = wait_for_new_heatmap(panel, None, "running the notebook")
@@ -237,7 +237,7 @@ def test_neuron_panel_redraws_in_jupyterlab(lab, page):
         assert select.input_value() != before
         wait_for_new_heatmap(panel, second, f"picking the tune {select.input_value()!r}")
     finally:
-        save_screenshot(page, panel, "05_neurons")
+        save_screenshot(page, panel, "06_neurons")
 
 
 # --- a browser that cannot start fails clearly ------------------------------------------------------------

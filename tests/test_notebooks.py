@@ -30,20 +30,20 @@ WRITES = {
             for ext in ("png", "pdf")
         ),
     ],
-    "02_train.ipynb": [
+    "03_train.ipynb": [
         "runs/quick/baseline/metrics.json",
         "runs/quick/baseline/model.keras",
         "figures/quick/baseline_loss.png",
         "figures/quick/baseline_loss.pdf",
         "results/quick/baseline_numbers.tex",
     ],
-    "03_generate.ipynb": [
+    "04_generate.ipynb": [
         "results/quick/pieces/T0p5-1.abc",
         "results/quick/pieces/T2-2.abc",
         "results/quick/pieces/pieces.json",
         "results/quick/pieces.tex",
     ],
-    "04_experiments.ipynb": [
+    "05_experiments.ipynb": [
         "runs/quick/*/metrics.json",
         "results/quick/runs.csv",
         "results/quick/summary.csv",
@@ -55,14 +55,14 @@ WRITES = {
         "results/quick/representation.tex",
         "figures/quick/study_*.pdf",
     ],
-    "05_neurons.ipynb": [
+    "06_neurons.ipynb": [
         "figures/quick/neuron_12_generated.png",
         "figures/quick/neuron_12_generated.pdf",
         "figures/quick/neuron_best_*.pdf",
         "results/quick/neuron_scores.csv",
         "results/quick/neurons_section.tex",
     ],
-    "06_quality.ipynb": [
+    "07_quality.ipynb": [
         "figures/quick/quality_validity.pdf",
         "figures/quick/quality_copying.pdf",
         "figures/quick/quality_distributions_*.pdf",
@@ -75,9 +75,9 @@ WRITES = {
 def test_there_are_notebooks_and_each_says_what_it_writes():
     assert [path.name for path in NOTEBOOKS][:4] == [
         "01_data.ipynb",
-        "02_train.ipynb",
-        "03_generate.ipynb",
-        "04_experiments.ipynb",
+        "03_train.ipynb",
+        "04_generate.ipynb",
+        "05_experiments.ipynb",
     ]
     assert sorted(WRITES) == [path.name for path in NOTEBOOKS], "every notebook needs its entry in WRITES"
 

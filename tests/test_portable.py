@@ -81,7 +81,7 @@ def test_cli_run_names_a_project_without_notebooks(monkeypatch, tmp_path, capsys
 def test_cli_runs_the_notebooks_in_order_with_the_makefiles_command(tmp_path):
     make_scratch_project(tmp_path)
     notebooks = cli.notebooks_in_order(tmp_path)
-    assert [path.name for path in notebooks[:2]] == ["01_data.ipynb", "02_train.ipynb"]
+    assert [path.name for path in notebooks[:2]] == ["01_data.ipynb", "03_train.ipynb"]
     command = cli.notebook_command(notebooks[0], tmp_path / "out")
     assert command[:3] == [sys.executable, "-m", "nbconvert"]
     assert command[-3:] == ["--output-dir", str(tmp_path / "out"), str(notebooks[0])]
@@ -291,10 +291,10 @@ def test_every_notebook_runs_as_a_normal_user_without_system_tools(fresh_venv, s
     assert done.returncode == 0, f"as {user or 'this user'}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     every_file = [pattern for patterns in WRITES.values() for pattern in patterns]
     assert not not_written(project, every_file, {}), f"missing: {not_written(project, every_file, {})}"
-    quality = notebook_output(project / "runs" / "notebooks" / "quick" / "06_quality.ipynb")
+    quality = notebook_output(project / "runs" / "notebooks" / "quick" / "07_quality.ipynb")
     readings = [line for line in quality.splitlines() if "abc2midi:" in line]
-    assert readings and all("not installed" in line for line in readings), f"06_quality says {readings}"
+    assert readings and all("not installed" in line for line in readings), f"07_quality says {readings}"
     tables = abc2midi_tables(quality)
-    assert len(tables) >= 2, f"06_quality shows {len(tables)} tables with an abc2midi column, expected 2 or more"
+    assert len(tables) >= 2, f"07_quality shows {len(tables)} tables with an abc2midi column, expected 2 or more"
     unmarked = [row for rows in tables for row in rows if "not installed" not in row]
-    assert all(tables) and not unmarked, f"rows of 06_quality's tables without 'not installed': {unmarked}"
+    assert all(tables) and not unmarked, f"rows of 07_quality's tables without 'not installed': {unmarked}"

@@ -63,7 +63,7 @@ def header_lines(abc: str) -> list[tuple[str, str] | None]:
     return [token_field(token) if token.kind == "field" else None for token in tokens]
 
 
-@exercise("06_quality.ipynb")
+@exercise("07_quality.ipynb")
 def header_in_order(fields: list[tuple[str, str] | None]) -> bool:
     """X: first, T: and M: present, K: last, and nothing but fields: the order ABC asks of a tune's header.
 

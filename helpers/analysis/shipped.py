@@ -1,7 +1,7 @@
 """The figures of the shipped model's card: data, size, training, held-out nats, and its samples against real tunes.
 
 Everything is measured from files: the run folder that training wrote, and the prepared data it names. The
-samples follow the issue's targets: free sampling at T = 1, scored like notebook 06 scores every model, against
+samples follow the issue's targets: free sampling at T = 1, scored like notebook 07 scores every model, against
 the held-out (test) tunes of the model's own corpus, in the key handling the model reads.
 """
 

@@ -138,7 +138,7 @@ def first_and_last_levels(variants: list[Variant]) -> list[Variant]:
 
 
 def run_dir_for(variant: Variant, profile: Profile, paths: ProjectPaths, seed: int) -> Path:
-    """The run folder: the profile's baseline is notebook 02's `baseline` run, shared by every factor.
+    """The run folder: the profile's baseline is notebook 03's `baseline` run, shared by every factor.
 
     A run trained to convergence gets its cap and patience in its name, so it never meets the fixed-budget run
     of the same model.

@@ -12,7 +12,7 @@ BIN := .venv/bin
 	touch $@
 
 setup: .venv/installed
-	@command -v abc2midi >/dev/null || echo "06_quality also uses abc2midi: sudo apt-get install abcmidi"
+	@command -v abc2midi >/dev/null || echo "07_quality also uses abc2midi: sudo apt-get install abcmidi"
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

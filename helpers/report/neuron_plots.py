@@ -31,7 +31,7 @@ def text_grid(text: str, max_columns: int = 90) -> list[list[int]]:
     return rows
 
 
-@exercise("05_neurons.ipynb")
+@exercise("06_neurons.ipynb")
 def character_heatmap(text: str, values: np.ndarray, limit: float = 1.0, max_columns: int = 90) -> plt.Figure:
     """Each character of text on a cell coloured by its value (-limit blue to +limit red), in the text's lines.
 

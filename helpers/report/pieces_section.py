@@ -1,4 +1,4 @@
-"""The report's sample pieces: each piece's ABC text and its notation, read from what 03_generate exported."""
+"""The report's sample pieces: each piece's ABC text and its notation, read from what 04_generate exported."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def read_pieces(results: Path) -> list[dict]:
     """The exported pieces, in order, each with its ABC text read from its file."""
     manifest = Path(results) / PIECES / MANIFEST
     if not manifest.is_file():
-        raise FileNotFoundError(f"no pieces in {manifest.parent}: run notebooks/03_generate.ipynb first")
+        raise FileNotFoundError(f"no pieces in {manifest.parent}: run notebooks/04_generate.ipynb first")
     pieces = json.loads(manifest.read_text(encoding="utf-8"))
     return [piece | {"abc": (manifest.parent / f"{piece['name']}.abc").read_text(encoding="utf-8")} for piece in pieces]
 

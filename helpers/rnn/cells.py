@@ -17,7 +17,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@exercise("03_generate.ipynb")
+@exercise("04_generate.ipynb")
 def simple_rnn_step(
     x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> np.ndarray:
@@ -25,7 +25,7 @@ def simple_rnn_step(
     return np.tanh(x @ kernel + h @ recurrent_kernel + bias)
 
 
-@exercise("03_generate.ipynb")
+@exercise("04_generate.ipynb")
 def gru_step(
     x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> np.ndarray:

@@ -31,7 +31,7 @@ class OneHot(keras.layers.Layer):
         return {**super().get_config(), "depth": self.depth}
 
 
-@exercise("02_train.ipynb")
+@exercise("03_train.ipynb")
 def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
     """(batch, time) ids -> (batch, time, vocab) next-character probabilities."""
     if vocab_size < 2:

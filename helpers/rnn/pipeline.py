@@ -15,7 +15,7 @@ import numpy as np
 from helpers.exercise import exercise
 
 
-@exercise("02_train.ipynb")
+@exercise("03_train.ipynb")
 def make_chunks(ids: np.ndarray, chunk_length: int, name: str = "text") -> tuple[np.ndarray, np.ndarray]:
     """Consecutive chunks of the text; each target is its input shifted one character on (the name is for errors)."""
     if chunk_length < 1:

@@ -41,7 +41,7 @@ def available_models(runs_dir: Path, root: Path | None = None) -> dict[str, Path
     for name, path in finished_runs(shipped_model_dir(root).parent).items():
         models[f"shipped {name}"] = path
     if not models:
-        raise FileNotFoundError(f"no trained model in {runs_dir} and none shipped in models/; run 02_train first")
+        raise FileNotFoundError(f"no trained model in {runs_dir} and none shipped in models/; run 03_train first")
     return models
 
 

@@ -380,7 +380,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
-@exercise("03_generate.ipynb")
+@exercise("04_generate.ipynb")
 def softmax_with_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
     """Probabilities from logits / T along the last axis: T < 1 sharpens the distribution, T > 1 flattens it."""
     return softmax(logits / temperature)

@@ -61,7 +61,7 @@ class GeneratorPanel:
     to (its mode kept); Save keeps the tune as shown.
 
     Save writes the last tune as <name>.abc, <name>.mid and <name>.wav in save_dir (results/<profile>/saved/ in
-    03_generate); an existing name is refused, never overwritten. Without a save_dir the panel has no Save row.
+    04_generate); an existing name is refused, never overwritten. Without a save_dir the panel has no Save row.
     """
 
     def __init__(self, models: dict[str, Path], seed: int = 1, save_dir: Path | None = None) -> None:

@@ -18,7 +18,7 @@ MODULE = '''
 from helpers.exercise import exercise
 
 
-@exercise("02_train.ipynb")
+@exercise("03_train.ipynb")
 def scale(values, factor=2, *rest, shift=0, **options):
     """Each value times factor, plus shift."""
     scaled = [value * factor + shift for value in values]
@@ -44,7 +44,7 @@ def test_an_exercise_body_becomes_a_call_to_the_students_version_with_every_argu
     module = types.ModuleType("stubbed")
     exec(compile(stubbed, "stubbed", "exec"), module.__dict__)
     assert module.scale([1], 3, 4, shift=5, colour="red") == "the student's"
-    assert calls == [("02_train.ipynb", "scale", ([1], 3, 4), {"shift": 5, "colour": "red"})]
+    assert calls == [("03_train.ipynb", "scale", ([1], 3, 4), {"shift": 5, "colour": "red"})]
 
 
 def master(tmp_path, cells, name="01_x.ipynb"):

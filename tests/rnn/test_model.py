@@ -68,4 +68,4 @@ def test_the_kind_of_output_is_read_from_the_output_layer(output_activation):
 
 def test_build_model_is_the_answer_to_an_exercise_of_the_training_notebook():
     """The student edition trains the network the student's build_model builds."""
-    assert getattr(build_model, MARK) == "02_train.ipynb"
+    assert getattr(build_model, MARK) == "03_train.ipynb"

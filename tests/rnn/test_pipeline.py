@@ -123,4 +123,4 @@ def test_a_set_too_short_for_the_chunk_length_is_named():
 
 def test_make_chunks_is_the_answer_to_an_exercise_of_the_training_notebook():
     """The student edition runs the student's make_chunks wherever the package cuts a text into chunks."""
-    assert getattr(make_chunks, MARK) == "02_train.ipynb"
+    assert getattr(make_chunks, MARK) == "03_train.ipynb"

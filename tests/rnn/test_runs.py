@@ -38,7 +38,7 @@ def test_the_shipped_models_come_after_the_profiles_runs_baseline_first(tmp_path
 
 
 def test_no_model_at_all_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="02_train"):
+    with pytest.raises(FileNotFoundError, match="03_train"):
         available_models(tmp_path / "runs", root=tmp_path)
 
 

@@ -34,7 +34,7 @@ def test_the_report_section_is_written_from_what_was_exported(tmp_path):
     assert latex.count("\\begin{lstlisting}") == 2 and "T:Edited after export" in latex  # read from the files
     assert "\\includegraphics[width=\\linewidth]{pieces/T0p5-1.pdf}" in latex
     assert "Not engraved" in latex and "length limit" in latex and "reached \\texttt{<end>}" in latex
-    with pytest.raises(FileNotFoundError, match="03_generate"):
+    with pytest.raises(FileNotFoundError, match="04_generate"):
         write_pieces_section(tmp_path / "nothing")
 
 
