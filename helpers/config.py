@@ -134,6 +134,8 @@ class Profile:
     converged_epochs: int = 60  # the cap for runs trained to convergence (the study's cell types)
     converged_patience: int = 3  # epochs without a better validation loss before such a run stops
     workers: int = 0  # runs the study trains at once, each in its own process on one thread; 0: one per CPU core
+    scratch_characters: int = 50_000  # the slice of training text that notebook 02's NumPy network learns from
+    scratch_steps: int = 5000  # the steps of its training loop from scratch
 
     @property
     def study_workers(self) -> int:
@@ -161,7 +163,15 @@ class Profile:
 PROFILES = {
     "full": Profile("full"),
     "quick": Profile(
-        "quick", max_tunes=150, epochs=1, batch_size=32, converged_epochs=3, converged_patience=1, workers=1
+        "quick",
+        max_tunes=150,
+        epochs=1,
+        batch_size=32,
+        converged_epochs=3,
+        converged_patience=1,
+        workers=1,
+        scratch_characters=15_000,
+        scratch_steps=1000,
     ),
 }
 
