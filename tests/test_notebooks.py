@@ -30,6 +30,9 @@ WRITES = {
             for ext in ("png", "pdf")
         ),
     ],
+    "02_scratch.ipynb": [
+        *(f"figures/quick/{name}.{ext}" for name in ("scratch_loss", "gradient_norms") for ext in ("png", "pdf")),
+    ],
     "03_train.ipynb": [
         "runs/quick/baseline/metrics.json",
         "runs/quick/baseline/model.keras",
@@ -75,9 +78,9 @@ WRITES = {
 def test_there_are_notebooks_and_each_says_what_it_writes():
     assert [path.name for path in NOTEBOOKS][:4] == [
         "01_data.ipynb",
+        "02_scratch.ipynb",
         "03_train.ipynb",
         "04_generate.ipynb",
-        "05_experiments.ipynb",
     ]
     assert sorted(WRITES) == [path.name for path in NOTEBOOKS], "every notebook needs its entry in WRITES"
 

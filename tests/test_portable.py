@@ -81,7 +81,7 @@ def test_cli_run_names_a_project_without_notebooks(monkeypatch, tmp_path, capsys
 def test_cli_runs_the_notebooks_in_order_with_the_makefiles_command(tmp_path):
     make_scratch_project(tmp_path)
     notebooks = cli.notebooks_in_order(tmp_path)
-    assert [path.name for path in notebooks[:2]] == ["01_data.ipynb", "03_train.ipynb"]
+    assert [path.name for path in notebooks[:2]] == ["01_data.ipynb", "02_scratch.ipynb"]
     command = cli.notebook_command(notebooks[0], tmp_path / "out")
     assert command[:3] == [sys.executable, "-m", "nbconvert"]
     assert command[-3:] == ["--output-dir", str(tmp_path / "out"), str(notebooks[0])]

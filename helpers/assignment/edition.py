@@ -313,6 +313,21 @@ def question_points(master: Path) -> dict[str, dict]:
     return questions
 
 
+def question_tests(master: Path) -> dict[str, list[str]]:
+    """Each question of a master notebook with the sources of its test cells, public ones first, then hidden."""
+    tests: dict[str, list[str]] = {}
+    name, in_tests = None, False
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        text = cell_text(cell)
+        mark = text.strip().split("\n")[0].upper() if cell["cell_type"] == "raw" else ""
+        if mark == "# BEGIN QUESTION":
+            name = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("name:"))
+        in_tests = mark == "# BEGIN TESTS" or (in_tests and mark != "# END TESTS")
+        if in_tests and cell["cell_type"] == "code":
+            tests.setdefault(name, []).append(text)
+    return tests
+
+
 def environment_with_otter() -> dict:
     """The environment with this Python's bin folder first on PATH, where otter and jupyter live."""
     return os.environ | {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
