@@ -6,6 +6,8 @@ inputs shifted by one: expected 'X:1\\nT', found ':1\\nT:'". otter-grader shows 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 
@@ -52,3 +54,21 @@ def shown(value, limit: int = 80) -> str:
     """A value as the student would type it, shortened to limit characters."""
     text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@contextmanager
+def with_references(function, **references):
+    """Check a student's function with the other exercises it calls replaced by references, for the check's length.
+
+    A tune sampler that calls the student's own softmax must not lose points for a mistake in the softmax: that
+    costs the softmax's own question. The names are those the function looks up in its module (the notebook).
+    """
+    namespace = function.__globals__
+    saved = {name: namespace[name] for name in references if name in namespace}
+    namespace.update(references)
+    try:
+        yield
+    finally:
+        for name in references:
+            namespace.pop(name, None)
+        namespace.update(saved)

@@ -10,12 +10,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import variants_data
+import variants_generate
+import variants_quality
 import variants_scratch
+import variants_train
 
 from helpers.assignment.edition import question_tests
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-SUITES = {"02_scratch.ipynb": variants_scratch}
+SUITES = {
+    "01_data.ipynb": variants_data,
+    "02_scratch.ipynb": variants_scratch,
+    "03_train.ipynb": variants_train,
+    "04_generate.ipynb": variants_generate,
+    "07_quality.ipynb": variants_quality,
+}
 
 
 def grade(notebook: str, question: str, answer: str) -> list[str]:
@@ -82,13 +92,13 @@ def test_every_test_cell_calls_the_test_it_defines():
         for question, sources in question_tests(NOTEBOOKS / notebook).items():
             for source in sources:
                 tree = ast.parse(source)
-                defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-                called = {
-                    node.value.func.id
+                defined = {
+                    node.name
                     for node in tree.body
-                    if isinstance(node, ast.Expr)
-                    and isinstance(node.value, ast.Call)
-                    and hasattr(node.value.func, "id")
+                    if isinstance(node, ast.FunctionDef) and node.name.startswith("test")
+                }
+                called = {
+                    node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and hasattr(node.func, "id")
                 }
                 assert defined and defined <= called, (
                     f"{notebook} {question}: a test cell defines {defined - called} but never calls it"
