@@ -6,12 +6,15 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from helpers.abc.fields import parse_meter, parse_unit_length
 from helpers.abc.music import read_music
-from helpers.abc.reader import read_tune, token_field, token_lines
+from helpers.abc.reader import Token, read_tune, token_field, token_lines
 from helpers.corpus.load import CorpusError, Tune
 
 # Fields that carry music or its title; the rest (sources, transcriber e-mails, notes, lyrics) are dropped.
 KEPT_FIELDS = frozenset("XTMLQKRPV")
+# Fields whose value the reader needs to time the notes: one that does not parse (M:0/4, L:1/0) is removed.
+TIMING_FIELDS = {"M": parse_meter, "L": parse_unit_length}
 
 
 @dataclass
@@ -26,6 +29,7 @@ class CleaningReport:
     removed_chars: Counter = field(default_factory=Counter)
     removed_comment_lines: int = 0
     removed_field_lines: Counter = field(default_factory=Counter)
+    unreadable_fields: Counter = field(default_factory=Counter)  # 'M:0/4 (why)': how often removed
 
     def drop(self, reason: str, tune: Tune) -> None:
         self.dropped[reason] += 1
@@ -44,6 +48,8 @@ class CleaningReport:
         if self.removed_field_lines:
             shown = ", ".join(f"{f}: x{n}" for f, n in sorted(self.removed_field_lines.items()))
             lines.append(f"  field lines removed (not in {''.join(sorted(KEPT_FIELDS))}): {shown}")
+        for reason, count in self.unreadable_fields.most_common():
+            lines.append(f"  unreadable field removed {count:5d}: {reason}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -55,6 +61,7 @@ class CleaningReport:
             "removed_chars": sum(self.removed_chars.values()),
             "removed_comment_lines": self.removed_comment_lines,
             "removed_field_lines": dict(self.removed_field_lines),
+            "unreadable_fields": dict(self.unreadable_fields),
         }
 
 
@@ -77,11 +84,29 @@ def to_ascii(text: str, report: CleaningReport) -> str:
     return "".join(out)
 
 
+def unreadable_timing(token: Token) -> str | None:
+    """Why a field or inline field of meter or unit length cannot be read ('M:0/4 (meter ...)'), else None."""
+    if token.kind not in ("field", "inline_field"):
+        return None
+    name, value = token_field(token)
+    if name not in TIMING_FIELDS:
+        return None
+    try:
+        TIMING_FIELDS[name](value)
+    except ValueError as error:
+        return f"{name}:{value} ({error})"
+    return None
+
+
 def clean_lines(text: str, report: CleaningReport) -> str:
-    """Drop comment lines, inline comments, trailing spaces and fields outside KEPT_FIELDS (as the reader sees them)."""
+    """Drop comment lines, inline comments, trailing spaces, fields outside KEPT_FIELDS and unreadable M:/L: fields."""
     tune = read_tune(text)
     kept = []
     for line in token_lines((*tune.header, *tune.body)):
+        reasons = [reason for token in line if (reason := unreadable_timing(token))]
+        if reasons:
+            report.unreadable_fields.update(reasons)
+            line = [token for token in line if not unreadable_timing(token)]
         kinds = {token.kind for token in line}
         if "comment" in kinds and kinds <= {"comment", "space"}:
             report.removed_comment_lines += 1

@@ -78,29 +78,52 @@ def decode_text(raw: bytes, path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+# Every way a line can end: CR LF, CR CR LF (CR LF converted twice), a lone CR (old Macs), and the Unicode line and
+# paragraph separators (and NEL) that some editors write.
+LINE_BREAK = re.compile("\r*\n|\r|[\u2028\u2029\x85]")
+
+
 def read_text(path: Path) -> str:
-    """A text file as str, with \\n line endings; binary or empty files are refused."""
+    """A text file as str, with \\n line endings; binary or empty files, devices and FIFOs are refused."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"no such ABC file: {path}")
+    if not path.is_file():
+        raise CorpusError(f"{path} is not a regular file (a device, FIFO or socket); give an .abc or .txt file")
     text = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise CorpusError(f"{path} is empty")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return LINE_BREAK.sub("\n", text)
+
+
+def is_delimiter(line: str) -> bool:
+    """Whether a line is <start> or <end>, the record format's delimiters."""
+    return line.strip() in (START, END)
 
 
 def split_records(text: str, source: str) -> list[Tune]:
-    """Tunes between <start> and <end> lines, the assignment's format."""
+    """Tunes between <start> and <end> lines, the assignment's format; anything else is refused with its line."""
     tunes, current = [], None
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), start=1):
+        where = f"{source} line {number}"
         if line.strip() == START:
-            current = []
-        elif line.strip() == END:
             if current is not None:
-                tunes.append(Tune(source, "\n".join(current)))
+                raise CorpusError(f"{where}: <start> inside a record that has no <end> yet; add the missing <end>")
+            current, opened = [], number
+        elif line.strip() == END:
+            if current is None:
+                raise CorpusError(f"{where}: <end> without a <start> before it; remove it or add the <start>")
+            tunes.append(Tune(source, "\n".join(current)))
             current = None
         elif current is not None:
             current.append(line)
+        elif line.strip():
+            raise CorpusError(
+                f"{where}: text outside a <start>/<end> record ({line.strip()[:40]!r}); "
+                "put it inside a record, or remove it"
+            )
+    if current is not None:
+        raise CorpusError(f"{source} line {opened}: <start> without an <end>; add <end> after the tune")
     return tunes
 
 
@@ -109,6 +132,12 @@ def split_abc(text: str, source: str) -> list[Tune]:
 
     A file without X: fields is cut at blank lines, and a block counts as a tune only if it has a K: field.
     """
+    for number, line in enumerate(text.split("\n"), start=1):
+        if is_delimiter(line):
+            raise CorpusError(
+                f"{source} line {number}: a {line.strip()} line in a file read as plain ABC (its first line is not "
+                f"{START}); remove it, or write the whole file as {START}/{END} records"
+            )
     has_x_fields = re.search(r"^X:", text, flags=re.MULTILINE) is not None
     tunes = []
     for block in re.split(r"\n[ \t]*\n", text):
@@ -122,8 +151,8 @@ def split_abc(text: str, source: str) -> list[Tune]:
 
 
 def tunes_from_text(text: str, source: str) -> list[Tune]:
-    """Tunes of one file, in the <start>/<end> format if it has those lines, else plain ABC."""
-    if re.search(rf"^\s*{START}\s*$", text, flags=re.MULTILINE):
+    """Tunes of one file: in the <start>/<end> format if its first line that is not blank is <start>, else plain ABC."""
+    if text.lstrip().startswith(f"{START}\n") or text.strip() == START:
         return split_records(text, source)
     return split_abc(text, source)
 

@@ -1,5 +1,7 @@
 """Cleaning tunes before the model sees them: what is changed, what is dropped, and the report of it."""
 
+import pytest
+
 from helpers.corpus.clean import clean_tunes, same_music_key
 from helpers.corpus.load import Tune, load_abc_path, load_collections
 
@@ -140,4 +142,26 @@ def test_report_as_dict_matches_the_report():
         "removed_chars": 1,
         "removed_comment_lines": 1,
         "removed_field_lines": {"Z": 1},
+        "unreadable_fields": {},
     }
+
+
+@pytest.mark.parametrize("field", ["M:0/4", "M:4/0", "L:1/0", "L:0", "L:abc"])
+def test_an_unreadable_meter_or_unit_length_is_removed_and_counted_with_its_reason(field):
+    text, report = clean_one(f"X:1\nT:The Kesh\n{field}\nK:G\n{BODY}")
+    assert text == f"X:1\nT:The Kesh\nK:G\n{BODY}"
+    [reason] = report.unreadable_fields
+    assert reason.startswith(f"{field} (") and f"{field[2:]!r} is not" in reason
+    assert field in report.summary()
+
+
+def test_an_unreadable_inline_meter_is_removed_from_its_line_and_counted():
+    text, report = clean_one(f"{HEADER}\nGAB [M:0/4] AGE|")
+    assert text == f"{HEADER}\nGAB  AGE|"
+    assert sum(report.unreadable_fields.values()) == 1
+
+
+def test_a_readable_meter_and_unit_length_are_kept_untouched():
+    text, report = clean_one("X:1\nT:t\nM:C|\nL:1/16\nK:G\nGAB [M:3/4] AGE|")
+    assert text == "X:1\nT:t\nM:C|\nL:1/16\nK:G\nGAB [M:3/4] AGE|"
+    assert not report.unreadable_fields

@@ -1,5 +1,6 @@
 """Loading tunes: the user's .abc and <start>/<end> files, folders, music21's collections, and bad input."""
 
+import os
 import re
 from pathlib import Path
 
@@ -142,9 +143,9 @@ def test_folder_without_tune_files_is_refused(tmp_path):
         load_abc_path(tmp_path)
 
 
-def test_record_file_whose_records_never_end_holds_no_tunes(tmp_path):
+def test_record_file_whose_record_never_ends_is_refused_naming_the_start_line(tmp_path):
     path = write(tmp_path / "broken.txt", f"<start>\n{FIRST}\n")
-    with pytest.raises(CorpusError, match="no tunes"):
+    with pytest.raises(CorpusError, match=r"broken\.txt line 1: <start> without an <end>"):
         load_abc_path(path)
 
 
@@ -227,3 +228,51 @@ def test_path_spec_loads_the_file(tmp_path):
     path = write(tmp_path / "mine.abc", f"{FIRST}\n\n{SECOND}\n")
     assert load_corpus(str(path)) == load_corpus(path) == load_abc_path(path)
     assert [tune.text for tune in load_corpus(str(tmp_path))] == [FIRST, SECOND]
+
+
+# --- odd line breaks, stray delimiters and paths that are not files --------------------------------
+
+
+@pytest.mark.parametrize(
+    "newline", ["\r\r\n", "\r", "\u2028", "\u2029"], ids=["CR-CR-LF", "lone CR", "U+2028", "U+2029"]
+)
+def test_every_kind_of_line_break_reads_as_a_newline(tmp_path, newline):
+    path = write(tmp_path / "odd.abc", f"{FIRST}\n\n{SECOND}\n".replace("\n", newline))
+    assert [tune.text for tune in load_abc_path(path)] == [FIRST, SECOND]
+
+
+def test_a_stray_start_line_in_an_abc_file_is_refused_with_its_line_number(tmp_path):
+    path = write(tmp_path / "stray.abc", f"{FIRST}\n<start>\n\n{SECOND}\n")
+    with pytest.raises(CorpusError, match=r"stray\.abc line 7: .*<start>"):
+        load_abc_path(path)
+
+
+def test_an_end_line_in_the_body_of_an_abc_tune_is_refused_with_its_line_number(tmp_path):
+    path = write(tmp_path / "cut.abc", f"{FIRST}\n<end>\nfga|\n")
+    with pytest.raises(CorpusError, match=r"cut\.abc line 7: .*<end>"):
+        load_abc_path(path)
+
+
+def test_text_after_an_end_line_of_a_record_file_is_refused_not_cut(tmp_path):
+    path = write(tmp_path / "records.txt", f"<start>\n{FIRST}\n<end>\nfga|\n<end>\n")
+    with pytest.raises(CorpusError, match=r"records\.txt line 9: .*outside"):
+        load_abc_path(path)
+
+
+def test_a_start_line_inside_an_open_record_is_refused_with_its_line_number(tmp_path):
+    path = write(tmp_path / "nested.txt", f"<start>\n{FIRST}\n<start>\n{SECOND}\n<end>\n")
+    with pytest.raises(CorpusError, match=r"nested\.txt line 8: .*<start>"):
+        load_abc_path(path)
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_device_is_refused_as_not_a_regular_file(device):
+    with pytest.raises(CorpusError, match=f"{device} is not a regular file"):
+        load_corpus(device)
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    fifo = tmp_path / "tunes.abc"
+    os.mkfifo(fifo)
+    with pytest.raises(CorpusError, match="tunes.abc is not a regular file"):
+        load_corpus(str(fifo))
