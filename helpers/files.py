@@ -7,6 +7,7 @@ so a reader (or a run started after a crash) sees the old file or the new one, n
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import tempfile
@@ -15,6 +16,36 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PARTIAL_PREFIX = ".partial-"  # what a write in progress is called; a crash can leave one behind
+
+
+class DamagedFileError(ValueError):
+    """A file that is there but cannot be read whole: cut short, edited by hand, or not what its name says."""
+
+
+def read_json(path: Path, remedy: str) -> object:
+    """The JSON value saved at path; a file that is not whole JSON is refused naming it, the fault and the remedy."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DamagedFileError(f"{path} is not valid JSON ({error}): it was cut short or edited; {remedy}") from None
+
+
+def read_json_object(path: Path, remedy: str) -> dict:
+    """The JSON object (dict) saved at path, refused like read_json when it is not one."""
+    value = read_json(path, remedy)
+    if not isinstance(value, dict):
+        raise DamagedFileError(f"{path} holds a JSON {type(value).__name__}, not an object; {remedy}")
+    return value
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager

@@ -157,25 +157,29 @@ def tunes_from_text(text: str, source: str) -> list[Tune]:
     return split_abc(text, source)
 
 
-def load_abc_path(path: str | Path) -> list[Tune]:
-    """All tunes in a file, or in every .abc/.txt file under a folder."""
-    path = Path(path).expanduser()
+def abc_files(path: Path) -> list[Path]:
+    """The files load_abc_path reads: the file itself, or every .abc/.txt file under a folder."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix.lower() in TUNE_FILE_SUFFIXES and p.is_file())
         if not files:
             raise CorpusError(f"folder {path} holds no {' or '.join(TUNE_FILE_SUFFIXES)} files")
-    elif path.exists():
-        files = [path]
-    else:
-        raise FileNotFoundError(f"no such ABC file or folder: {path}")
-    tunes = [tune for file in files for tune in tunes_from_text(read_text(file), file.name)]
+        return files
+    if path.exists():
+        return [path]
+    raise FileNotFoundError(f"no such ABC file or folder: {path}")
+
+
+def load_abc_path(path: str | Path) -> list[Tune]:
+    """All tunes in a file, or in every .abc/.txt file under a folder."""
+    path = Path(path).expanduser()
+    tunes = [tune for file in abc_files(path) for tune in tunes_from_text(read_text(file), file.name)]
     if not tunes:
         raise CorpusError(f"{path} holds no tunes (no X: fields, no K: fields and no <start>/<end> records)")
     return tunes
 
 
-def load_collections(names: list[str] | tuple[str, ...]) -> list[Tune]:
-    """Tunes of music21's packaged folk collections, by name or alias ('dance', 'all'), each read once."""
+def collection_files(names: list[str] | tuple[str, ...]) -> dict[str, list[Path]]:
+    """The .abc files of music21's packaged folk collections, by collection name (aliases expanded), in one order."""
     if isinstance(names, str):
         raise TypeError(f"expected a list of collection names, got the str {names!r}; load_corpus reads a spec")
     names = {member for name in names for member in CORPUS_ALIASES.get(name, (name,))}
@@ -184,10 +188,15 @@ def load_collections(names: list[str] | tuple[str, ...]) -> list[Tune]:
     unknown = sorted(names - set(FOLK_COLLECTIONS))
     if unknown:
         raise CorpusError(f"unknown corpus {unknown}; expected {EXPECTED_NAMES}")
-    names = [name for name in FOLK_COLLECTIONS if name in names]  # one order, however the spec lists them
+    # One order, however the spec lists them.
+    return {name: sorted((music21_corpus_dir() / name).glob("*.abc")) for name in FOLK_COLLECTIONS if name in names}
+
+
+def load_collections(names: list[str] | tuple[str, ...]) -> list[Tune]:
+    """Tunes of music21's packaged folk collections, by name or alias ('dance', 'all'), each read once."""
     tunes = []
-    for name in names:
-        for file in sorted((music21_corpus_dir() / name).glob("*.abc")):
+    for name, files in collection_files(names).items():
+        for file in files:
             tunes += [Tune(name, tune.text) for tune in tunes_from_text(read_text(file), name)]
     return tunes
 
@@ -197,14 +206,29 @@ def is_path_spec(spec: str) -> bool:
     return "/" in spec or "\\" in spec or Path(spec).suffix != "" or Path(spec).expanduser().exists()
 
 
-def load_corpus(spec: str | os.PathLike) -> list[Tune]:
-    """Tunes from a spec: 'oneills1850', 'oneills1850,ryansMammoth', 'dance', 'all', or a path."""
+def spec_names(spec: str | os.PathLike) -> list[str] | None:
+    """The collection names of a corpus spec, or None when it names a file or folder; a bad spec is refused."""
     if isinstance(spec, os.PathLike):
-        return load_abc_path(spec)
+        return None
     if not isinstance(spec, str):
         raise TypeError(f"corpus spec must be a str (collection names or a path), got {spec!r}")
     if not spec.strip():
         raise CorpusError(f"empty corpus spec; expected {EXPECTED_NAMES}, or a path")
     if is_path_spec(spec):
-        return load_abc_path(spec)
-    return load_collections([name.strip() for name in spec.split(",") if name.strip()])
+        return None
+    return [name.strip() for name in spec.split(",") if name.strip()]
+
+
+def load_corpus(spec: str | os.PathLike) -> list[Tune]:
+    """Tunes from a spec: 'oneills1850', 'oneills1850,ryansMammoth', 'dance', 'all', or a path."""
+    names = spec_names(spec)
+    return load_abc_path(spec) if names is None else load_collections(names)
+
+
+def corpus_source(spec: str | os.PathLike) -> tuple[Path, list[Path]]:
+    """Where a spec's tunes come from (its file or folder, or music21's corpus folder) and the files read."""
+    names = spec_names(spec)
+    if names is None:
+        path = Path(spec).expanduser()
+        return path.resolve(), [file.resolve() for file in abc_files(path)]
+    return music21_corpus_dir(), [file for files in collection_files(names).values() for file in files]

@@ -6,7 +6,16 @@ import pytest
 
 from helpers.corpus.clean import clean_tunes
 from helpers.corpus.load import CorpusError, Tune, load_corpus
-from helpers.corpus.split import read_prepared, read_tunes, split_by_tune, write_prepared
+from helpers.corpus.split import (
+    PreparedDataConflictError,
+    Split,
+    prepare_corpus,
+    read_prepared,
+    read_tunes,
+    split_by_tune,
+    write_prepared,
+)
+from helpers.files import DamagedFileError
 
 
 def make_tunes(count: int) -> list[Tune]:
@@ -167,5 +176,112 @@ def test_fingerprint_follows_the_text(tmp_path):
     other = read_prepared(write_prepared(split_by_tune(make_tunes(30), seed=3), tmp_path / "c", {}))
     assert first.fingerprint == again.fingerprint
     assert first.fingerprint != other.fingerprint
-    (tmp_path / "a" / "test.txt").write_text(first.test + "<start>\nX:99\nK:D\nd|\n<end>\n", encoding="utf-8")
-    assert read_prepared(tmp_path / "a").fingerprint != first.fingerprint
+
+
+# --- whole files, checked on read -----------------------------------------------------------------
+
+
+def test_a_set_file_cut_in_half_is_refused_with_its_name_and_counts(written):
+    split, folder = written
+    text = (folder / "train.txt").read_text(encoding="utf-8")
+    kept = text[: text.index("<start>", len(text) // 2)]  # whole records, only fewer of them
+    (folder / "train.txt").write_text(kept, encoding="utf-8")
+    with pytest.raises(
+        DamagedFileError, match=rf"train\.txt .*{len(split.train)} tunes.*holds {kept.count('<start>')}"
+    ):
+        read_prepared(folder)
+
+
+def test_an_edited_set_file_is_refused_with_its_name(written):
+    _, folder = written
+    path = folder / "test.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("GAB", "GAG", 1), encoding="utf-8")
+    with pytest.raises(DamagedFileError, match=r"test\.txt does not match manifest\.json"):
+        read_prepared(folder)
+
+
+def test_a_missing_set_file_is_refused_with_its_name(written):
+    _, folder = written
+    (folder / "validation.txt").unlink()
+    with pytest.raises(FileNotFoundError, match=r"validation\.txt"):
+        read_prepared(folder)
+
+
+def test_a_truncated_manifest_is_refused_naming_it_and_what_to_do(written):
+    _, folder = written
+    path = folder / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8")[:40], encoding="utf-8")
+    with pytest.raises(DamagedFileError, match=r"manifest\.json is not valid JSON .*prepare"):
+        read_prepared(folder)
+
+
+def test_write_prepared_leaves_no_partial_file_and_writes_the_manifest_last(written):
+    _, folder = written
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == ["manifest.json", "test.txt", "train.txt", "validation.txt"]
+    modified = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
+    assert modified["manifest.json"] >= max(modified.values())
+
+
+def test_rewriting_a_folder_removes_its_manifest_first(tmp_path):
+    """A write cut short (here: refused halfway for a record delimiter inside a tune) leaves no completion marker."""
+    folder = write_prepared(split_by_tune(make_tunes(30), seed=2), tmp_path / "data", {})
+    bad = Split(train=make_tunes(5), validation=make_tunes(2), test=[Tune("x", "X:1\nK:G\nGAB|\n<end>\nabc|")])
+    with pytest.raises(ValueError, match="line 4"):
+        write_prepared(bad, folder, {})
+    assert not (folder / "manifest.json").exists()
+    with pytest.raises(FileNotFoundError):
+        read_prepared(folder)
+
+
+# --- prepare_corpus: what was asked for, or a refusal that says what differs ------------------------
+
+
+def distinct_tunes(count: int) -> str:
+    """An ABC file of count tunes whose notes all differ (cleaning keeps every one)."""
+    return "".join(
+        f"X:{i}\nT:Tune {i}\nM:4/4\nL:1/8\nK:G\n{''.join('AB'[int(bit)] for bit in f'{i:07b}')}c|\n\n"
+        for i in range(count)
+    )
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    path = tmp_path / "tunes.abc"
+    path.write_text(distinct_tunes(100), encoding="utf-8")
+    return path
+
+
+def test_prepare_corpus_records_every_input_that_shapes_the_data(corpus_file, tmp_path):
+    data = prepare_corpus(str(corpus_file), 1, tmp_path / "data", max_tunes=10)
+    inputs = data.manifest["inputs"]
+    assert inputs["corpus"] == str(corpus_file) and inputs["corpus_path"] == str(corpus_file.resolve())
+    assert (inputs["seed"], inputs["max_tunes"]) == (1, 10)
+    assert len(inputs["source_fingerprint"]) == 64
+    assert set(inputs) >= {"cleaning", "representation"}
+    assert sum(data.manifest[name]["tunes"] for name in ("train", "validation", "test")) == 10
+
+
+@pytest.mark.parametrize(
+    ("change", "differs"),
+    [({"max_tunes": 90}, "max_tunes: 10 before, 90 now"), ({"seed": 2}, "seed: 1 before, 2 now")],
+)
+def test_prepare_corpus_refuses_a_folder_prepared_with_other_settings(corpus_file, tmp_path, change, differs):
+    prepare_corpus(str(corpus_file), 1, tmp_path / "data", max_tunes=10)
+    asked = {"seed": 1, "max_tunes": 10} | change
+    with pytest.raises(PreparedDataConflictError, match=differs) as raised:
+        prepare_corpus(str(corpus_file), asked["seed"], tmp_path / "data", max_tunes=asked["max_tunes"])
+    assert "remove" in str(raised.value)
+
+
+def test_prepare_corpus_refuses_a_folder_whose_source_file_was_edited(corpus_file, tmp_path):
+    prepare_corpus(str(corpus_file), 1, tmp_path / "data")
+    corpus_file.write_text(distinct_tunes(40), encoding="utf-8")
+    with pytest.raises(PreparedDataConflictError, match="source_fingerprint"):
+        prepare_corpus(str(corpus_file), 1, tmp_path / "data")
+
+
+def test_prepare_corpus_reuses_a_folder_prepared_from_the_same_inputs(corpus_file, tmp_path):
+    first = prepare_corpus(str(corpus_file), 1, tmp_path / "data", max_tunes=10)
+    again = prepare_corpus(str(corpus_file), 1, tmp_path / "data", max_tunes=10)
+    assert again.fingerprint == first.fingerprint
