@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import numbers
 import os
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from helpers.files import write_json
+from helpers.files import read_json_object, write_json
 
 PROFILE_ENV = "MUSICRNN_PROFILE"
 CORPUS_ENV = "MUSICRNN_CORPUS"
@@ -115,7 +114,7 @@ class RunConfig:
     @classmethod
     def load(cls, path: Path) -> RunConfig:
         """The settings saved at path; settings this version no longer knows are ignored."""
-        values = json.loads(Path(path).read_text(encoding="utf-8"))
+        values = read_json_object(path, "fix it, or save the settings again with RunConfig.save")
         known = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in known})
 

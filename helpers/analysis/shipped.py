@@ -7,7 +7,6 @@ the held-out (test) tunes of the model's own corpus, in the key handling the mod
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from helpers.corpus.load import split_records
 from helpers.corpus.represent import model_data
 from helpers.corpus.split import SPLITS, read_prepared, read_tunes
 from helpers.corpus.vocab import Vocabulary
-from helpers.files import write_json
+from helpers.files import read_json_object, write_json
 from helpers.rnn.evaluate import nats_per_tune
 from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import is_finished
@@ -45,7 +44,8 @@ CANDIDATE_SAMPLES = 200
 
 
 def read_json(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """A run's JSON file; one that is cut short or edited is refused naming it."""
+    return read_json_object(path, "train that run again (make train-shipped resumes or redoes it)")
 
 
 def sample_figures(run_dir: Path, data_dir: Path, n: int = 500, seed: int = 0) -> dict[str, dict]:

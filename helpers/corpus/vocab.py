@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.exercise import exercise
+from helpers.files import read_json_object
 
 UNKNOWN = "\ufffd"
 
@@ -61,7 +62,7 @@ class Vocabulary:
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
         """The vocabulary saved at path: of characters, or a TokenVocabulary when its "kind" is "tokens"."""
-        saved = json.loads(Path(path).read_text(encoding="utf-8"))
+        saved = read_json_object(path, "train the run again: its vocabulary was cut short or edited")
         kind = saved.get("kind", "chars")
         if kind == "tokens":
             from helpers.corpus.tokens import TokenVocabulary  # imported here: tokens.py builds on this module

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from helpers.files import read_json
 from helpers.report.latex import latex_escape
 
 PIECES = "pieces"  # results/<profile>/pieces/ holds the ABC files, figures/<profile>/pieces/ the notation
@@ -17,7 +17,7 @@ def read_pieces(results: Path) -> list[dict]:
     manifest = Path(results) / PIECES / MANIFEST
     if not manifest.is_file():
         raise FileNotFoundError(f"no pieces in {manifest.parent}: run notebooks/04_generate.ipynb first")
-    pieces = json.loads(manifest.read_text(encoding="utf-8"))
+    pieces = read_json(manifest, "export the pieces again (notebooks/04_generate.ipynb)")
     return [piece | {"abc": (manifest.parent / f"{piece['name']}.abc").read_text(encoding="utf-8")} for piece in pieces]
 
 

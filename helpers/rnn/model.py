@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import keras
 
 from helpers.config import MODEL, RunConfig
 from helpers.exercise import exercise
+from helpers.files import DamagedFileError
+from helpers.rnn.runs import model_archive_problem
 
 # The output layer's activations the package reads: logits ("linear") or probabilities ("softmax").
 OUTPUT_ACTIVATIONS = ("linear", "softmax")
@@ -54,7 +57,17 @@ def load_trained_model(folder: Path) -> keras.Model:
     """The model.keras of a run or shipped-model folder, without its optimizer: nothing here trains it further, and
     a model saved under another Keras backend (PyTorch or JAX on a GPU machine) names an optimizer class that only
     that backend has."""
-    return keras.models.load_model(Path(folder) / MODEL, compile=False)
+    path = Path(folder) / MODEL
+    if not path.is_file():
+        raise FileNotFoundError(f"{folder} holds no trained model ({MODEL}); train it first")
+    try:
+        return keras.models.load_model(path, compile=False)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        problem = model_archive_problem(path) or f"{type(error).__name__}: {error}"
+        raise DamagedFileError(
+            f"{path} cannot be read as a Keras model ({problem}): it was cut short or overwritten; train the run "
+            "again, or copy the model back from where it came from"
+        ) from None
 
 
 def gives_logits(model: keras.Model) -> bool:

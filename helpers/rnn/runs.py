@@ -1,16 +1,18 @@
 """Finding trained models: the runs of a profile, and the small models shipped with the package.
 
-A run is finished when its completion marker, metrics.json, exists: training writes it last, after the whole
-model, so a folder caught mid-training or mid-save is never listed, loaded or shipped.
+A run is finished when its completion marker, metrics.json, is whole JSON and its model.keras a whole archive:
+training writes the metrics last, after the whole model, so a folder caught mid-training or mid-save, or one
+whose files were cut short later, is never listed, reused or shipped.
 """
 
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, RunConfig, project_root
-from helpers.files import replacing
+from helpers.files import DamagedFileError, read_json_object, replacing
 
 SHIPPED_FILES = (CONFIG, DATA, MODEL, VOCAB, METRICS)  # the completion marker last
 COMPOSER = "folk-lstm"  # models/<name>: the shipped model that composes by default (make train-shipped)
@@ -21,9 +23,39 @@ def shipped_model_dir(root: Path | None = None, name: str = "baseline") -> Path:
     return (Path(root) if root else project_root()) / "models" / name
 
 
+KERAS_ARCHIVE_MEMBERS = ("config.json", "model.weights.h5")  # what every .keras file holds
+
+
+def model_archive_problem(path: Path) -> str | None:
+    """Why a .keras file cannot load (not a whole archive, a damaged or missing member), or None when it is whole."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            damaged = archive.testzip()  # reads every member and checks its CRC
+            missing = [name for name in KERAS_ARCHIVE_MEMBERS if name not in archive.namelist()]
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        return f"it is not a whole .keras archive ({error})"
+    if damaged:
+        return f"its member {damaged} is damaged"
+    return f"it lacks {missing}" if missing else None
+
+
+def unfinished_reason(run_dir: Path) -> str | None:
+    """Why run_dir holds no finished run (a file missing or damaged), or None when it does."""
+    run_dir = Path(run_dir)
+    for name in (METRICS, MODEL):
+        if not (run_dir / name).is_file():
+            return f"{run_dir / name} is missing"
+    try:
+        read_json_object(run_dir / METRICS, "train the run again")
+    except DamagedFileError as error:
+        return str(error)
+    problem = model_archive_problem(run_dir / MODEL)
+    return f"{run_dir / MODEL} cannot be read as a Keras model: {problem}; train the run again" if problem else None
+
+
 def is_finished(run_dir: Path) -> bool:
-    """Whether run_dir holds a finished run: a whole model and, written after it, the metrics."""
-    return (Path(run_dir) / METRICS).is_file() and (Path(run_dir) / MODEL).is_file()
+    """Whether run_dir holds a finished run: a whole model and, written after it, metrics that parse."""
+    return unfinished_reason(run_dir) is None
 
 
 def finished_runs(runs_dir: Path) -> dict[str, Path]:
@@ -51,6 +83,8 @@ def ship_model(run_dir: Path, root: Path | None = None, name: str = "baseline") 
     missing = [file for file in SHIPPED_FILES if not (run_dir / file).is_file()]
     if missing:
         raise FileNotFoundError(f"{run_dir} is not a finished run: {missing} missing")
+    if (reason := unfinished_reason(run_dir)) is not None:
+        raise DamagedFileError(f"{run_dir} is not a finished run: {reason}")
     target = shipped_model_dir(root, name)
     target.mkdir(parents=True, exist_ok=True)
     (target / METRICS).unlink(missing_ok=True)  # unfinished until every file is in place

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import os
 import shutil
@@ -30,12 +29,20 @@ from helpers.config import BACKUP, BEST_WEIGHTS, CONFIG, DATA, HISTORY, METRICS,
 from helpers.corpus.represent import ModelData, make_vocabulary, model_data
 from helpers.corpus.split import PreparedData, read_prepared
 from helpers.corpus.vocab import Vocabulary
-from helpers.files import remove_partial_files, replacing, write_csv, write_json, write_text
+from helpers.files import (
+    DamagedFileError,
+    read_json_object,
+    remove_partial_files,
+    replacing,
+    write_csv,
+    write_json,
+    write_text,
+)
 from helpers.rnn.backend import distribution_scope, machine_facts, set_threads
 from helpers.rnn.evaluate import nats_per_tune
 from helpers.rnn.model import build_model, compile_model
 from helpers.rnn.pipeline import batches_per_epoch, make_dataset, make_training_dataset
-from helpers.rnn.runs import is_finished
+from helpers.rnn.runs import is_finished, unfinished_reason
 
 LOCK, LOCK_HOLDER = ".training.lock", ".training.pid"  # in the run folder, while a process trains into it
 CHECKPOINT_PREFIX, CHECKPOINT_SUFFIX = "epoch-", ".weights.h5"  # backup/epoch-0003.weights.h5: 3 epochs done
@@ -194,13 +201,20 @@ def read_metrics(run_dir: Path) -> dict:
     path = Path(run_dir) / METRICS
     if not path.is_file():
         raise FileNotFoundError(f"{run_dir} holds no finished run ({METRICS} is missing)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json_object(path, "train the run again (train_run redoes a run whose metrics are damaged)")
 
 
 def read_tune_nats(run_dir: Path) -> dict[int, float]:
     """The nats of each test tune a run scored, by the tune's position among the prepared test tunes."""
-    with (Path(run_dir) / TUNE_NATS).open(newline="", encoding="utf-8") as handle:
-        return {int(row["tune"]): float(row["nats"]) for row in csv.DictReader(handle)}
+    path = Path(run_dir) / TUNE_NATS
+    with path.open(newline="", encoding="utf-8") as handle:
+        try:
+            return {int(row["tune"]): float(row["nats"]) for row in csv.DictReader(handle)}
+        except (KeyError, TypeError, ValueError) as error:
+            raise DamagedFileError(
+                f"{path} is not a whole table of tune and nats columns ({type(error).__name__}: {error}); "
+                "train the run again"
+            ) from None
 
 
 def check_run_dir(run_dir: Path, config: RunConfig, fingerprint: str) -> None:
@@ -208,7 +222,10 @@ def check_run_dir(run_dir: Path, config: RunConfig, fingerprint: str) -> None:
     if (run_dir / CONFIG).is_file() and RunConfig.load(run_dir / CONFIG) != config:
         raise RunConflictError(f"{run_dir} holds a run with other settings; choose another name or remove it")
     if (run_dir / DATA).is_file():
-        trained_on = json.loads((run_dir / DATA).read_text(encoding="utf-8"))["fingerprint"]
+        remedy = f"remove {run_dir} to train it again, or choose another folder"
+        trained_on = read_json_object(run_dir / DATA, remedy).get("fingerprint")
+        if not isinstance(trained_on, str):
+            raise DamagedFileError(f"{run_dir / DATA} records no data fingerprint; {remedy}")
         if trained_on != fingerprint:
             raise RunConflictError(f"{run_dir} was trained on other data ({trained_on}); choose another name")
 
@@ -236,7 +253,10 @@ def training_lock(run_dir: Path) -> Iterator[None]:
 def reusable_metrics(run_dir: Path, config: RunConfig, data: PreparedData) -> dict | None:
     """The metrics of the same run finished before in run_dir, None if there is none; another run is refused."""
     check_run_dir(run_dir, config, data.fingerprint)
-    if not is_finished(run_dir):
+    reason = unfinished_reason(run_dir)
+    if reason is not None:
+        if (run_dir / METRICS).is_file():  # finished once, damaged since: trained again, not reused
+            print(f"{run_dir.name}: not reused, {reason}")
         return None
     print(f"{run_dir.name}: finished before, reusing its results")
     return read_metrics(run_dir)

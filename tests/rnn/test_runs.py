@@ -3,19 +3,28 @@
 import json
 import math
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB
-from helpers.files import PARTIAL_PREFIX, replacing, write_csv, write_json
+from helpers.files import PARTIAL_PREFIX, DamagedFileError, replacing, write_csv, write_json
 from helpers.rnn.runs import available_models, finished_runs, ship_model, shipped_model_dir
 
 
 def fake_run(folder, files=(CONFIG, DATA, METRICS, MODEL, VOCAB)):
+    """A run folder whose files are whole but hold no real model: metrics.json is JSON, model.keras a whole archive."""
     folder.mkdir(parents=True)
     for name in files:
-        (folder / name).write_text(f"{folder.name}/{name}")
+        if name == MODEL:
+            with zipfile.ZipFile(folder / name, "w") as archive:
+                for member in ("metadata.json", "config.json", "model.weights.h5"):
+                    archive.writestr(member, f"{folder.name}/{member}")
+        elif name == METRICS:
+            write_json({"run": folder.name}, folder / name)
+        else:
+            (folder / name).write_text(f"{folder.name}/{name}")
     return folder
 
 
@@ -46,10 +55,10 @@ def test_shipping_copies_a_finished_run_and_refuses_an_unfinished_one(tmp_path):
     run = fake_run(tmp_path / "runs" / "best")
     target = ship_model(run, root=tmp_path, name="best")
     assert target == tmp_path / "models" / "best"
-    assert (target / MODEL).read_text() == "best/model.keras"
+    assert (target / MODEL).read_bytes() == (run / MODEL).read_bytes()
     with pytest.raises(FileNotFoundError, match="not a finished run"):
         ship_model(fake_run(tmp_path / "runs" / "half", files=(CONFIG, MODEL)), root=tmp_path, name="best")
-    assert (target / MODEL).read_text() == "best/model.keras"
+    assert (target / MODEL).read_bytes() == (run / MODEL).read_bytes()
 
 
 def test_a_ship_cut_off_midway_leaves_no_shipped_model_half_replaced(tmp_path, monkeypatch):
@@ -67,6 +76,46 @@ def test_a_ship_cut_off_midway_leaves_no_shipped_model_half_replaced(tmp_path, m
         ship_model(fake_run(tmp_path / "runs" / "new"), root=tmp_path)
     assert finished_runs(tmp_path / "models") == {}
     assert not list(shipped_model_dir(tmp_path).glob(f"{PARTIAL_PREFIX}*"))
+
+
+@pytest.mark.parametrize("damaged", [METRICS, MODEL])
+def test_a_run_whose_metrics_or_model_is_cut_short_is_not_finished(tmp_path, damaged):
+    fake_run(tmp_path / "runs" / "whole")
+    path = fake_run(tmp_path / "runs" / "cut") / damaged
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert list(finished_runs(tmp_path / "runs")) == ["whole"]
+    with pytest.raises(DamagedFileError, match=f"cut/{damaged}"):
+        ship_model(tmp_path / "runs" / "cut", root=tmp_path)
+
+
+def test_a_truncated_metrics_file_is_refused_naming_it_and_what_to_do(tmp_path):
+    from helpers.rnn.train import read_metrics
+
+    run = fake_run(tmp_path / "run")
+    (run / METRICS).write_text('{"test_loss": 1.')
+    with pytest.raises(DamagedFileError, match=r"run/metrics\.json is not valid JSON .*train"):
+        read_metrics(run)
+
+
+def test_a_broken_config_file_is_refused_naming_it(tmp_path):
+    from helpers.config import RunConfig
+
+    (tmp_path / CONFIG).write_text('{"cell": "LST')
+    with pytest.raises(DamagedFileError, match=r"config\.json is not valid JSON"):
+        RunConfig.load(tmp_path / CONFIG)
+    (tmp_path / CONFIG).write_text("[1, 2]")
+    with pytest.raises(DamagedFileError, match=r"config\.json holds a JSON list"):
+        RunConfig.load(tmp_path / CONFIG)
+
+
+def test_a_truncated_model_is_refused_naming_it_not_called_missing(random_run):
+    from helpers.rnn.sample import Sampler
+
+    model = random_run / MODEL
+    model.write_bytes(model.read_bytes()[:1000])
+    with pytest.raises(DamagedFileError, match=r"run/model\.keras cannot be read as a Keras model") as raised:
+        Sampler.from_run(random_run)
+    assert "not found" not in str(raised.value).lower()
 
 
 # --- writing files whole (helpers/files.py) ---------------------------------------------------------

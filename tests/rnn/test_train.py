@@ -12,6 +12,7 @@ import pytest
 from helpers.config import RunConfig
 from helpers.corpus.load import Tune
 from helpers.corpus.split import PreparedData, read_prepared, split_by_tune, to_records, write_prepared
+from helpers.files import DamagedFileError
 from helpers.rnn.runs import finished_runs
 from helpers.rnn.train import (
     LossNotFiniteError,
@@ -106,7 +107,8 @@ def test_every_json_a_run_writes_is_strict(tmp_path):
 
 def test_a_chunk_length_longer_than_a_set_is_refused_before_anything_is_written(tmp_path):
     full = tiny_data()
-    data = PreparedData(full.train, full.validation, full.test[:40], full.manifest)
+    short_test = "<start>\nX:1\nT:Short\nK:G\nGAB cBA|]\n<end>\n"  # one whole record of 40 characters
+    data = PreparedData(full.train, full.validation, short_test, full.manifest)
     with pytest.raises(ValueError, match=r"test set \(40 characters\) is too short for chunks of 50"):
         train_run(tiny_config(chunk_length=50), data, tmp_path / "run", verbose=0)
     assert not (tmp_path / "run").exists()
@@ -197,3 +199,25 @@ def test_a_token_model_of_tunes_in_c_trains_scores_each_test_tune_and_samples(tm
     assert isinstance(sampler.vocab, TokenVocabulary)
     (tune,) = sampler.sample(n=1, max_length=50, seed=1)
     assert tune.text and isinstance(tune.abc, str)
+
+
+@pytest.mark.slow
+def test_a_finished_run_whose_files_were_damaged_is_refused_or_trained_again_never_reused(tmp_path, capsys):
+    from helpers.rnn.model import load_trained_model
+
+    data, config, run = tiny_data(), tiny_config(epochs=1), tmp_path / "runs" / "run"
+    train_run(config, data, run, verbose=0)
+    whole = (run / "data.json").read_bytes()
+    (run / "data.json").write_bytes(whole[:30])
+    with pytest.raises(DamagedFileError, match=r"run/data\.json is not valid JSON .*remove"):
+        train_run(config, data, run, verbose=0)
+    (run / "data.json").write_bytes(whole)
+    for damaged in ("metrics.json", "model.keras"):
+        path = run / damaged
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+        assert finished_runs(tmp_path / "runs") == {}
+        capsys.readouterr()
+        metrics = train_run(config, data, run, verbose=0)
+        assert f"not reused, {path}" in capsys.readouterr().out
+        assert metrics == read_metrics(run) and list(finished_runs(tmp_path / "runs")) == ["run"]
+        load_trained_model(run)
