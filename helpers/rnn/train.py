@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import math
 import os
 import shutil
@@ -60,6 +61,21 @@ class LossNotFiniteError(RuntimeError):
     """The training loss became NaN or infinite: the run diverged and is not a result."""
 
 
+class DiskFullError(RuntimeError):
+    """The disk that holds a run folder has no room left for the next checkpoint."""
+
+
+def disk_full(folder: Path, error: OSError) -> DiskFullError:
+    """The error that says which folder's disk is full, how much is free, and which checkpoint training resumes from."""
+    free = shutil.disk_usage(folder).free
+    saved = checkpoints(folder)
+    resume = f"the newest whole checkpoint, {saved[-1].name}, is kept" if saved else "no epoch was saved yet"
+    return DiskFullError(
+        f"no room left to save the checkpoint in {folder} ({free / 2**20:.2f} MiB free; {os.strerror(error.errno)}): "
+        f"{resume}; free some space and train again to resume from it"
+    )
+
+
 class EpochTimer(keras.callbacks.Callback):
     """Adds each epoch's wall time to the logs, so the history file records it."""
 
@@ -107,12 +123,21 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self.folder = Path(folder)
+        self.disk_full: DiskFullError | None = None  # set when a save found no room; training then stops
 
     def on_epoch_end(self, epoch, logs=None):
         if not all(math.isfinite(float((logs or {}).get(name, math.nan))) for name in ("loss", "val_loss")):
             return  # a diverged epoch is never resumed from
-        with replacing(self.folder / f"{CHECKPOINT_PREFIX}{epoch + 1:04d}{CHECKPOINT_SUFFIX}") as partial:
-            self.model.save_weights(partial)
+        try:
+            with replacing(self.folder / f"{CHECKPOINT_PREFIX}{epoch + 1:04d}{CHECKPOINT_SUFFIX}") as partial:
+                self.model.save_weights(partial)
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+            # Stopped here, not raised through Keras and tf.data: the half-written file is gone, the older ones stay.
+            self.disk_full = disk_full(self.folder, error)
+            self.model.stop_training = True
+            return
         for older in checkpoints(self.folder)[:-2]:
             older.unlink()
 
@@ -323,18 +348,25 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
         patience = config.early_stopping_patience
         stopped_early = bool(patience and history and epochs_since_best(history) >= patience)
         if first_epoch < config.epochs and not stopped_early:
-            model.fit(
-                make_training_dataset(
-                    train_ids, config.chunk_length, config.batch_size, config.seed, range(first_epoch, config.epochs)
-                ),
-                steps_per_epoch=steps_per_epoch,
-                shuffle=False,  # the dataset orders each epoch by (seed, epoch) itself
-                initial_epoch=first_epoch,
-                epochs=config.epochs,
-                validation_data=validation_set,
-                callbacks=[*make_callbacks(run_dir, config, history), *callbacks],
-                verbose=verbose,
-            )
+            run_callbacks = make_callbacks(run_dir, config, history)
+            epochs = range(first_epoch, config.epochs)
+            try:
+                model.fit(
+                    make_training_dataset(train_ids, config.chunk_length, config.batch_size, config.seed, epochs),
+                    steps_per_epoch=steps_per_epoch,
+                    shuffle=False,  # the dataset orders each epoch by (seed, epoch) itself
+                    initial_epoch=first_epoch,
+                    epochs=config.epochs,
+                    validation_data=validation_set,
+                    callbacks=[*run_callbacks, *callbacks],
+                    verbose=verbose,
+                )
+            except OSError as error:  # the best weights or the history found the disk full before the checkpoint
+                if error.errno != errno.ENOSPC:
+                    raise
+                raise disk_full(run_dir / BACKUP, error) from None
+            if run_callbacks[-1].disk_full is not None:
+                raise run_callbacks[-1].disk_full
         history = read_history(run_dir)
         check_finite(history, run_dir, config)
         model.load_weights(run_dir / BEST_WEIGHTS)

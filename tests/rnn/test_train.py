@@ -4,6 +4,9 @@ Kills with SIGKILL at every moment, and two processes at once, are in test_kills
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -221,3 +224,60 @@ def test_a_finished_run_whose_files_were_damaged_is_refused_or_trained_again_nev
         assert f"not reused, {path}" in capsys.readouterr().out
         assert metrics == read_metrics(run) and list(finished_runs(tmp_path / "runs")) == ["run"]
         load_trained_model(run)
+
+
+FILL_DISK_RUN = """
+import os, sys
+from pathlib import Path
+import keras
+sys.path.insert(0, sys.argv[2])
+from test_train import tiny_config, tiny_data
+from helpers.rnn.train import train_run
+
+class FillTheDisk(keras.callbacks.Callback):
+    '''After the first epoch's checkpoint, fills the disk: the second epoch's writes find no room.'''
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            handle = os.open(Path(sys.argv[1]).parent / "filler", os.O_WRONLY | os.O_CREAT)
+            try:
+                while True:
+                    os.write(handle, bytes(65536))
+            except OSError:
+                os.close(handle)
+
+train_run(tiny_config(epochs=3), tiny_data(), Path(sys.argv[1]), verbose=0, callbacks=[FillTheDisk()])
+"""
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB tmpfs of its own, really filled by the test (mounting one needs root: skipped without)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_training_with_a_message_keeps_the_last_checkpoint_and_resumes(small_disk, tmp_path):
+    run = small_disk / "run"
+    script = tmp_path / "fill_disk_run.py"
+    script.write_text(FILL_DISK_RUN)
+    environment = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, str(script), str(run), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]  # an error, not a crash (139 is a segfault)
+    [message] = [line for line in done.stderr.splitlines() if line.startswith("helpers.rnn.train.DiskFullError: ")]
+    assert f"{run / 'backup'}" in message and "free" in message and "epoch-0001.weights.h5" in message
+    assert [path.name for path in (run / "backup").iterdir()] == ["epoch-0001.weights.h5"]
+    (small_disk / "filler").unlink()
+    metrics = train_run(tiny_config(epochs=3), tiny_data(), run, verbose=0)
+    assert metrics["epochs_completed"] == 3
