@@ -39,6 +39,7 @@ TUNE = "X:1\nT:Test\nM:6/8\nL:1/8\nK:G\nGAB cde|d3 B3|\n"
 NON_ASCII_HEADER = "X:1\nT:t\n\u00e9I:x\nK:D\nabc|\n"
 PREPARE = "load_corpus+clean+split"
 TEN_MB = 10_000_000
+UNREADABLE_FIELDS = ("M:0/4", "M:4/0", "L:1/0", "L:0", "L:abc")
 
 
 # ------------------------------------------------------------------------------------------------ figure 1
@@ -117,7 +118,7 @@ def write(path: Path, content: str | bytes) -> str:
 def corpus_cases(folder: Path) -> list[BadInput]:
     """Files, folders and specs that load_corpus, clean_tunes and split_by_tune meet."""
     from helpers.corpus.clean import clean_tunes
-    from helpers.corpus.load import load_collections, load_corpus
+    from helpers.corpus.load import Tune, load_collections, load_corpus
     from helpers.corpus.split import split_by_tune
 
     def prepare(spec: str) -> object:
@@ -154,7 +155,21 @@ def corpus_cases(folder: Path) -> list[BadInput]:
         "prose": write(folder / "notes.txt", "These are my notes on the session.\n"),
         "two-tunes": write(folder / "two.abc", two),
         "copies": write(folder / "copies.abc", "".join(f"{FIRST.replace('X:1', f'X:{i}')}\n\n" for i in range(9))),
+        "cr-cr-lf": write(folder / "crcrlf.abc", two.replace("\n", "\r\r\n")),
+        "u2028": write(folder / "u2028.abc", two.replace("\n", "\u2028")),
+        "u2029": write(folder / "u2029.abc", two.replace("\n", "\u2029")),
+        "stray-start": write(folder / "stray_start.abc", f"{FIRST}\n<start>\n\n{SECOND}\n"),
+        "body-end": write(folder / "body_end.abc", f"{FIRST}\n<end>\nfga|\n"),
+        "after-end": write(folder / "after_end.txt", f"<start>\n{FIRST}\n<end>\nfga|\n<end>\n"),
     }
+    fifo = folder / "fifo.abc"
+    os.mkfifo(fifo)
+
+    def cleaned_away(field: str) -> bool:
+        """The unreadable field is removed from the tune and counted with its reason."""
+        kept, report = clean_tunes([Tune("test", FIRST.replace("M:4/4\nL:1/8", field))])
+        return field not in kept[0].text and any(reason.startswith(field) for reason in report.unreadable_fields)
+
     missing = str(folder / "nowhere.abc")
     errors = [
         ("missing file", "load_corpus", lambda: load_corpus(missing), "nowhere.abc"),
@@ -168,7 +183,13 @@ def corpus_cases(folder: Path) -> list[BadInput]:
         ("folder with one binary .abc", "load_corpus", lambda: load_corpus(str(mixed)), "bad.abc"),
         ("10 MB single line", "load_corpus", lambda: load_corpus(files["one-line"]), "no tunes"),
         ("comments only", "load_corpus", lambda: load_corpus(files["comments"]), "no tunes"),
-        ("<start> without <end>", "load_corpus", lambda: load_corpus(files["unended"]), "no tunes"),
+        ("<start> without <end>", "load_corpus", lambda: load_corpus(files["unended"]), "line 1"),
+        ("stray <start> line in .abc", "load_corpus", lambda: load_corpus(files["stray-start"]), "line 7"),
+        ("body <end> line in .abc", "load_corpus", lambda: load_corpus(files["body-end"]), "line 7"),
+        ("text after <end> in records", "load_corpus", lambda: load_corpus(files["after-end"]), "line 9"),
+        ("a FIFO as the corpus", "load_corpus", lambda: load_corpus(str(fifo)), "not a regular file"),
+        ("/dev/null as the corpus", "load_corpus", lambda: load_corpus("/dev/null"), "not a regular file"),
+        ("/dev/zero as the corpus", "load_corpus", lambda: load_corpus("/dev/zero"), "not a regular file"),
         ("prose, no tunes", "load_corpus", lambda: load_corpus(files["prose"]), "no tunes"),
         ("unknown collection", "load_corpus", lambda: load_corpus("noSuchCollection"), "noSuchCollection"),
         ("collection in wrong case", "load_corpus", lambda: load_corpus("miscfolk"), "miscfolk"),
@@ -197,6 +218,10 @@ def corpus_cases(folder: Path) -> list[BadInput]:
         ("UTF-32 file with BOM", lambda: reads_two_tunes(files["utf32"])),
         ("UTF-8 file with BOM", lambda: reads_two_tunes(files["utf8bom"])),
         ("CR-only line endings", lambda: reads_two_tunes(files["cr"])),
+        ("CR CR LF line endings", lambda: reads_two_tunes(files["cr-cr-lf"])),
+        ("U+2028 line separators", lambda: reads_two_tunes(files["u2028"])),
+        ("U+2029 paragraph separators", lambda: reads_two_tunes(files["u2029"])),
+        *((f"{field} cleaned away", lambda f=field: cleaned_away(f)) for field in UNREADABLE_FIELDS),
         ("all,oneills1850", lambda: load_corpus("all,oneills1850") == load_corpus("all")),
         ("miscFolk,miscFolk", lambda: load_corpus("miscFolk,miscFolk") == load_corpus("miscFolk")),
     ]
@@ -378,10 +403,107 @@ def sampler_cases() -> list[BadInput]:
     ]
 
 
+def distinct_tunes(count: int) -> str:
+    """An ABC text of count tunes whose notes all differ, so cleaning keeps every one."""
+    return "".join(
+        f"X:{i}\nT:Tune {i}\nM:4/4\nL:1/8\nK:G\n{''.join('AB'[int(bit)] for bit in f'{i:07b}')}c|\n\n"
+        for i in range(count)
+    )
+
+
+def cut_in_half(path: Path) -> Path:
+    """The file with its second half gone, as a crash or a full disk leaves it."""
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return path
+
+
+def stored_file_cases(folder: Path) -> list[BadInput]:
+    """Prepared data and run files that are stale, cut short or broken: each refused naming the file (or skipped)."""
+    from helpers.config import CONFIG, DATA, METRICS, MODEL, RunConfig
+    from helpers.corpus.split import prepare_corpus, read_prepared
+    from helpers.corpus.vocab import Vocabulary
+    from helpers.files import write_json
+    from helpers.rnn.model import build_model, load_trained_model
+    from helpers.rnn.runs import finished_runs
+    from helpers.rnn.train import check_run_dir, read_metrics
+
+    source = Path(write(folder / "stored" / "tunes.abc", distinct_tunes(100)))
+    prepared = {name: folder / "stored" / name for name in ("ten", "edited", "cut", "manifest")}
+    for path in prepared.values():
+        prepare_corpus(str(source), 1, path, max_tunes=10)
+    edited = Path(write(folder / "stored" / "edited_source" / "tunes.abc", distinct_tunes(100)))
+    prepare_corpus(str(edited), 1, prepared["edited"] / "of_edited", max_tunes=10)
+    write(edited, distinct_tunes(40))
+    cut_in_half(prepared["cut"] / "train.txt")
+    cut_in_half(prepared["manifest"] / "manifest.json")
+
+    runs = folder / "stored" / "runs"
+    vocab = Vocabulary.from_text(f"<start>\n{TUNE}<end>\n")
+    for name in ("whole", "cut metrics", "cut model", "broken config", "broken data"):
+        run = runs / name
+        run.mkdir(parents=True)
+        RunConfig(hidden_size=4).save(run / CONFIG)
+        write_json({"fingerprint": "0123456789abcdef"}, run / DATA)
+        build_model(RunConfig(hidden_size=4), vocab.size).save(run / MODEL)
+        write_json({"test_loss": 1.5}, run / METRICS)
+    cut_in_half(runs / "cut metrics" / METRICS)
+    cut_in_half(runs / "cut model" / MODEL)
+    write(runs / "broken config" / CONFIG, '{"cell": "LST')
+    write(runs / "broken data" / DATA, '{"finger')
+    config = RunConfig(hidden_size=4)
+
+    errors = [
+        (
+            "max_tunes 90 after 10",
+            "prepare_corpus",
+            lambda: prepare_corpus(str(source), 1, prepared["ten"], 90),
+            "max_tunes",
+        ),
+        ("seed 2 after 1", "prepare_corpus", lambda: prepare_corpus(str(source), 2, prepared["ten"], 10), "seed"),
+        (
+            "source file edited",
+            "prepare_corpus",
+            lambda: prepare_corpus(str(edited), 1, prepared["edited"] / "of_edited", 10),
+            "source_fingerprint",
+        ),
+        ("train.txt cut in half", "read_prepared", lambda: read_prepared(prepared["cut"]), "train.txt"),
+        ("manifest.json cut in half", "read_prepared", lambda: read_prepared(prepared["manifest"]), "manifest.json"),
+        ("metrics.json cut in half", "read_metrics", lambda: read_metrics(runs / "cut metrics"), "metrics.json"),
+        (
+            "model.keras cut in half",
+            "load_trained_model",
+            lambda: load_trained_model(runs / "cut model"),
+            "model.keras",
+        ),
+        (
+            "config.json broken",
+            "RunConfig.load",
+            lambda: RunConfig.load(runs / "broken config" / CONFIG),
+            "config.json",
+        ),
+        (
+            "data.json broken",
+            "train_run (check_run_dir)",
+            lambda: check_run_dir(runs / "broken data", config, "0123456789abcdef"),
+            "data.json",
+        ),
+    ]
+    valid = [
+        (
+            "damaged runs not listed as finished",
+            lambda: list(finished_runs(runs)) == ["broken config", "broken data", "whole"],
+        )
+    ]
+    return [BadInput(name, entry, "stored files", call, names) for name, entry, call, names in errors] + [
+        BadInput(name, "finished_runs", "stored files", call, valid=True) for name, call in valid
+    ]
+
+
 def all_cases(folder: Path) -> list[BadInput]:
     """The whole catalogue, owner by owner."""
     return [
         *corpus_cases(folder),
+        *stored_file_cases(folder),
         *render_cases(folder),
         *check_cases(),
         *profile_cases(),

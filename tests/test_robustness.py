@@ -38,6 +38,12 @@ def test_every_bad_corpus_input_gets_a_clear_message(robustness, tmp_path):
     assert not_handled(robustness, cases) == []
 
 
+def test_every_stale_cut_or_broken_stored_file_is_refused_naming_it(robustness, tmp_path):
+    cases = robustness.stored_file_cases(tmp_path)
+    assert len(cases) >= 10
+    assert not_handled(robustness, cases) == []
+
+
 def test_every_bad_renderer_input_gets_a_message(robustness, tmp_path):
     cases = robustness.render_cases(tmp_path)
     assert len(cases) >= 25

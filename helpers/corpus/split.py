@@ -185,8 +185,14 @@ def prepared_inputs(corpus: str | os.PathLike, seed: int, max_tunes: int | None 
 
 
 def input_differences(before: dict, now: dict) -> list[str]:
-    """'seed: 1 before, 2 now' for each input that differs."""
-    return [f"{key}: {before.get(key)!r} before, {now[key]!r} now" for key in now if before.get(key) != now[key]]
+    """'seed: 1 before, 2 now' for each input that differs ('the source files changed' for the fingerprint)."""
+    return [
+        "source_fingerprint: the source files changed since"
+        if key == "source_fingerprint"
+        else f"{key}: {before.get(key)!r} before, {now[key]!r} now"
+        for key in now
+        if before.get(key) != now[key]
+    ]
 
 
 def prepare_corpus(corpus: str, seed: int, folder: Path, max_tunes: int | None = None, **description) -> PreparedData:
