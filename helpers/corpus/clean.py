@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from helpers.abc.fields import parse_meter, parse_unit_length
-from helpers.abc.music import read_music
+from helpers.abc.music import MusicReader, TuneMusic, read_music
 from helpers.abc.reader import Token, read_tune, token_field, token_lines
 from helpers.corpus.load import CorpusError, Tune
 
@@ -126,7 +126,12 @@ def same_music_key(text: str) -> tuple:
     The same tune in two collections (or twice in one under two numbers) often differs in title, key, unit length,
     spacing or line breaks; its intervals and durations (in whole notes) do not.
     """
-    notes = read_music(text).notes
+    return music_key(read_music(text))
+
+
+def music_key(music: TuneMusic) -> tuple:
+    """same_music_key of a tune already read."""
+    notes = music.notes
     pitches = [note.pitch for note in notes if note.pitch is not None]
     steps = tuple(later - earlier for earlier, later in zip(pitches, pitches[1:], strict=False))
     return steps, tuple(note.duration for note in notes)
@@ -156,7 +161,7 @@ def clean_tunes(tunes: list[Tune]) -> tuple[list[Tune], CleaningReport]:
             key = "\n".join(line for line in text.split("\n") if not line.startswith("X:"))
             fields = read.fields
             title = (tune.source, fields.get("X", ""), fields.get("T", ""))
-            music = same_music_key(text)
+            music = music_key(MusicReader(fields).read(read.body))  # the tune read once, not twice
             if key in seen:
                 report.drop("exact duplicate of an earlier tune", tune)
             elif "X" in fields and "T" in fields and title in seen_titles:
