@@ -201,7 +201,15 @@ def read_history(run_dir: Path) -> list[dict]:
         return []
     rows = {}
     with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
+        reader = csv.DictReader(handle)
+        lines = list(reader)
+        # A header cut short by a kill has no rows after it: that epoch is redone. Rows under another header are not.
+        if lines and not {"epoch", "loss", "val_loss"} <= set(reader.fieldnames):
+            raise DamagedFileError(
+                f"{path} has no epoch, loss and val_loss columns (its header reads {reader.fieldnames}); it was "
+                "overwritten or edited: remove the run folder to train it again"
+            )
+        for row in lines:
             try:
                 values = {name: float(value) for name, value in row.items()}
             except (TypeError, ValueError):

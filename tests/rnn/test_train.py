@@ -281,3 +281,9 @@ def test_a_full_disk_stops_training_with_a_message_keeps_the_last_checkpoint_and
     (small_disk / "filler").unlink()
     metrics = train_run(tiny_config(epochs=3), tiny_data(), run, verbose=0)
     assert metrics["epochs_completed"] == 3
+
+
+def test_a_history_file_without_its_header_is_refused_naming_it(tmp_path):
+    (tmp_path / "history.csv").write_text("0,2.5,2.4\n1,2.0,2.1\n")
+    with pytest.raises(DamagedFileError, match=r"history\.csv has no epoch, loss and val_loss columns"):
+        read_history(tmp_path)
