@@ -1,9 +1,10 @@
 """How the package meets bad and random input: a clear message for each bad input, and no escape or hang on fuzz.
 
 Figure 1: every input of a catalogue of bad (or odd but valid) inputs to the public entry points (corpus files
-and specs, the by-tune split, RunConfig fields, Sampler.sample arguments, profile names, the renderers and the
-checkers), and whether it got a clear message: a ValueError, TypeError or FileNotFoundError (CorpusError is a
-ValueError) raised by the package itself whose message names the value or field, or a message returned.
+and specs, the by-tune split, prepared data and run files that are stale, cut short or broken, RunConfig fields,
+Sampler.sample arguments, profile names, the renderers and the checkers), and whether it got a clear message:
+a ValueError, TypeError or FileNotFoundError (CorpusError and DamagedFileError are ValueErrors) raised by the
+package itself whose message names the value, field or file, or a message returned.
 Figure 2: a seeded fuzz run of mutated real tunes (music21's folk collections) and random strings through the
 quality checks, the notation and audio renderers and the structural labeller, each call in a worker process
 under a wall-clock limit: exceptions that escape, hangs, crashed workers, and the mean time per call.
