@@ -13,7 +13,14 @@ import numpy as np
 from helpers.corpus.clean import KEPT_FIELDS, TIMING_FIELDS, clean_tunes
 from helpers.corpus.load import END, START, CorpusError, Tune, corpus_source, is_delimiter, load_corpus, split_records
 from helpers.exercise import exercise
-from helpers.files import DamagedFileError, file_sha256, read_json_object, write_json, write_text
+from helpers.files import (
+    DamagedFileError,
+    file_sha256,
+    read_json_object,
+    remove_partial_files,
+    write_json,
+    write_text,
+)
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"  # written last: the completion marker of a prepared folder
@@ -106,6 +113,7 @@ def write_prepared(split: Split, folder: Path, description: dict) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MANIFEST).unlink(missing_ok=True)
+    remove_partial_files(folder)  # what a write cut short by a crash left behind
     manifest = dict(description)
     for name in SPLITS:
         tunes = getattr(split, name)
