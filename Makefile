@@ -8,7 +8,13 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 	assignment grade
 
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
+# The main job needs no otter (GRADER); the test and grading tools come from requirements-test.txt (.venv/tested).
+GRADER :=
 include helpers/assignment/student.mk
+
+.venv/tested: .venv/installed requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
 
 # System tools: abc2midi (Debian's abcmidi: a second ABC parser for 07_quality) and the Chromium that Playwright
 # drives (the browser tests). The notebooks run without them: installed when missing and we are root on Debian or
@@ -58,10 +64,10 @@ run: setup
 	$(BIN)/python -m helpers.cli run --profile $(PROFILE)
 
 # Lint (ruff, import-linter), then unit tests and every notebook in the quick profile.
-test: setup test-packages
+test: setup .venv/tested test-packages
 	$(BIN)/python -m helpers.cli test
 
-lint: setup
+lint: setup .venv/tested
 	$(BIN)/python -m helpers.cli lint
 
 # Build report/build/main.pdf from results/$(PROFILE) and figures/$(PROFILE); installs TeX if it can.
@@ -95,11 +101,11 @@ train-shipped: setup
 	$(BIN)/python -m helpers.report.model_card
 
 # The assignment: the student, solution and autograder editions in editions/ (otter assign; no network, no Docker).
-assignment: setup
+assignment: setup .venv/tested
 	$(BIN)/python -m helpers.assignment build
 
 # Grade a folder of student folders offline: make grade SUBMISSIONS=path/to/submissions (writes graded/).
-grade: setup
+grade: setup .venv/tested
 	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-with-one-folder-per-student"; exit 2; }
 	$(BIN)/python -m helpers.assignment grade $(SUBMISSIONS)
 

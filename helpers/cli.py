@@ -42,7 +42,7 @@ def console_script(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
         raise CommandError(
-            f"{name} is not installed beside {sys.executable}: pip install -r requirements.txt "
+            f"{name} is not installed beside {sys.executable}: pip install -r requirements-test.txt "
             "(or pip install -e '.[test]')"
         )
     return found

@@ -1,13 +1,16 @@
 # The student edition: `make lab` sets up a virtual environment once (Python 3.11 and pip), then opens JupyterLab.
 PYTHON ?= python3
 BIN := .venv/bin
+# The student notebooks' checks (grader.check) run on otter; the project's Makefile sets it empty, since its main
+# job needs no otter and `make test` installs requirements-test.txt. tests/test_packaging.py keeps this pin there.
+GRADER ?= otter-grader==7.0.0
 
 .PHONY: setup lab
 
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt $(GRADER)
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
