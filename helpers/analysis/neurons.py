@@ -20,8 +20,7 @@ from threadpoolctl import threadpool_limits
 from helpers.abc.reader import END, START
 from helpers.abc.structure import FACTS, Fact, label_structure
 from helpers.config import MODEL, VOCAB
-from helpers.corpus.tokens import TokenVocabulary
-from helpers.corpus.vocab import Vocabulary
+from helpers.corpus.vocab import TokenVocabulary, Vocabulary
 from helpers.files import write_csv
 from helpers.rnn.model import OneHot
 from helpers.rnn.sample import Sampler

@@ -14,8 +14,7 @@ from helpers.config import KEY_HANDLINGS, SYMBOLS
 from helpers.corpus.keys import normalise_tunes
 from helpers.corpus.load import Tune, split_records
 from helpers.corpus.split import SPLITS, PreparedData, to_records
-from helpers.corpus.tokens import TokenVocabulary
-from helpers.corpus.vocab import Vocabulary
+from helpers.corpus.vocab import TokenVocabulary, Vocabulary
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""Characters <-> integer ids, with one unknown symbol for characters never seen in training."""
+"""Characters (or ABC tokens) <-> integer ids, with one unknown symbol for characters never seen in training.
+
+Vocabulary holds characters; TokenVocabulary holds the tokens of helpers.corpus.tokens and every character.
+Both live here, so that Vocabulary.load can give back either without importing a module that imports this one.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.corpus.tokens import tokenize
 from helpers.exercise import exercise
 from helpers.files import read_json_object
 
 UNKNOWN = "\ufffd"
+KIND = "tokens"  # the "kind" of a token vocabulary's vocab.json (a vocabulary of characters has none)
+MIN_COUNT = 3  # a token seen fewer times in the training text is read as its characters
 
 
 @dataclass(frozen=True)
@@ -64,9 +71,7 @@ class Vocabulary:
         """The vocabulary saved at path: of characters, or a TokenVocabulary when its "kind" is "tokens"."""
         saved = read_json_object(path, "train the run again: its vocabulary was cut short or edited")
         kind = saved.get("kind", "chars")
-        if kind == "tokens":
-            from helpers.corpus.tokens import TokenVocabulary  # imported here: tokens.py builds on this module
-
+        if kind == KIND:
             return TokenVocabulary(tuple(saved["chars"]))
         if kind != "chars":
             raise ValueError(f"{path} holds a vocabulary of kind {kind!r}; expected 'chars' or 'tokens'")
@@ -84,3 +89,69 @@ def encode(chars: tuple[str, ...], text: str) -> np.ndarray:
 def decode(chars: tuple[str, ...], ids) -> str:
     """The text of a sequence of ids: the character at each id's position in chars."""
     return "".join(chars[i] for i in np.asarray(ids).tolist())
+
+
+@dataclass(frozen=True)
+class TokenVocabulary(Vocabulary):
+    """The training set's tokens (those seen at least min_count times) and characters; id 0 is the unknown symbol.
+
+    `chars` holds the symbols (tokens of one or more characters), so that code written for a vocabulary of
+    characters (the sampler, training, the evaluation) uses this one unchanged; `symbols` is the same tuple.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        bad = [symbol for symbol in self.chars if not isinstance(symbol, str) or not symbol]
+        if bad:
+            raise ValueError(f"every symbol of a token vocabulary is a non-empty str; got {bad[:5]}")
+
+    @classmethod
+    def from_text(cls, text: str, min_count: int = MIN_COUNT) -> TokenVocabulary:
+        """Every character of the training text and every token seen there at least min_count times, sorted."""
+        if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+            raise ValueError(f"min_count must be a whole number >= 1, got {min_count!r}")
+        if not isinstance(text, str) or not text:
+            raise ValueError("cannot build a vocabulary from empty text")
+        counts = Counter(tokenize(text))
+        frequent = {token for token, count in counts.items() if count >= min_count}
+        return cls((UNKNOWN, *sorted((set(text) | frequent) - {UNKNOWN})))
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The symbols, id by id (the same tuple as `chars`)."""
+        return self.chars
+
+    def to_symbols(self, text: str) -> list[str]:
+        """The text as this vocabulary reads it: its tokens, and the characters of tokens it does not hold."""
+        index = self.index
+        symbols = []
+        for token in tokenize(text):
+            if token in index:
+                symbols.append(token)
+            else:
+                symbols += token
+        return symbols
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of the text's symbols; a character never seen becomes the unknown id 0 (see unknown_characters)."""
+        index = self.index
+        symbols = self.to_symbols(text)
+        return np.fromiter((index.get(symbol, 0) for symbol in symbols), dtype=np.int32, count=len(symbols))
+
+    def decode(self, ids) -> str:
+        """The text of a sequence of ids: their symbols joined; the unknown id gives the unknown symbol."""
+        # Not Vocabulary.decode: in the student edition that runs the student's exercise, written for characters.
+        ids = np.asarray(ids)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise ValueError(f"ids must lie in [0, {self.size}); got {ids.min()}..{ids.max()}")
+        return "".join(self.chars[i] for i in ids.reshape(-1).tolist())
+
+    def unknown_characters(self, text: str) -> Counter:
+        """The characters of text that encode turns into the unknown id 0, with their counts."""
+        index = self.index
+        return Counter(symbol for symbol in self.to_symbols(text) if symbol not in index)
+
+    def save(self, path: Path) -> None:
+        """Write the symbols as JSON, with "kind": "tokens" so that Vocabulary.load gives a TokenVocabulary back."""
+        saved = {"kind": KIND, "chars": list(self.chars)}
+        Path(path).write_text(json.dumps(saved, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -405,7 +405,7 @@ def test_panel_shows_a_message_for_a_neuron_index_out_of_range(panel):
 
 
 def test_a_token_model_is_refused_by_the_views_of_one_value_per_character(tmp_path):
-    from helpers.corpus.tokens import TokenVocabulary
+    from helpers.corpus.vocab import TokenVocabulary
     from helpers.rnn.runs import character_models
 
     vocab = TokenVocabulary.from_text(TUNE * 3)

@@ -5,8 +5,7 @@ import pytest
 from helpers.corpus.load import Tune
 from helpers.corpus.represent import make_vocabulary, model_data
 from helpers.corpus.split import PreparedData, to_records
-from helpers.corpus.tokens import TokenVocabulary
-from helpers.corpus.vocab import Vocabulary
+from helpers.corpus.vocab import TokenVocabulary, Vocabulary
 
 IN_G = "X:1\nT:In G\nM:6/8\nL:1/8\nK:G\nGAB d2 f|]"
 IN_A_DORIAN = "X:2\nT:In A dorian\nM:6/8\nL:1/8\nK:Ador\nABc e2 g|]"

@@ -8,8 +8,8 @@ import pytest
 from helpers.corpus.clean import clean_tunes
 from helpers.corpus.load import load_collections
 from helpers.corpus.split import to_records
-from helpers.corpus.tokens import KIND, TokenVocabulary, tokenize
-from helpers.corpus.vocab import UNKNOWN, Vocabulary
+from helpers.corpus.tokens import tokenize
+from helpers.corpus.vocab import KIND, UNKNOWN, TokenVocabulary, Vocabulary
 
 HEADER = "X: 12\nT:Kesh\nM:6/8\nL:1/8\nR:jig\nK:G\n"
 HEADER_TOKENS = ["X:", " ", "1", "2", "\n", "T:", "K", "e", "s", "h", "\n", "M:6/8", "\n", "L:1/8", "\n"]

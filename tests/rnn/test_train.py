@@ -185,7 +185,7 @@ def test_a_run_that_fails_in_its_process_raises_with_its_own_message(tmp_path):
 @pytest.mark.slow
 def test_a_token_model_of_tunes_in_c_trains_scores_each_test_tune_and_samples(tmp_path):
     from helpers.corpus.represent import model_data
-    from helpers.corpus.tokens import TokenVocabulary
+    from helpers.corpus.vocab import TokenVocabulary
     from helpers.rnn.sample import Sampler
 
     data = tiny_data()
