@@ -1,11 +1,11 @@
 """Runs that survive anything: a training killed with SIGKILL at any moment resumes to the history of the same run
 never killed, a half-saved run is never listed, and two processes never train into one folder."""
 
-import importlib.util
 import signal
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import kill_support
 import numpy as np
 import pytest
 
@@ -15,18 +15,6 @@ from helpers.rnn.runs import finished_runs
 from helpers.rnn.train import LOCK_HOLDER, RunBusyError, RunConflictError, read_history, train_run
 
 pytestmark = pytest.mark.slow
-
-
-def load_kill_resume():
-    """benchmarks/kill_resume.py, whose child trainings and kill moments these tests share."""
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "kill_resume.py"
-    spec = importlib.util.spec_from_file_location("kill_resume", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-kill_resume = load_kill_resume()
 
 
 @dataclass(frozen=True)
@@ -41,26 +29,26 @@ class SmallRun:
 def small_run(tmp_path_factory) -> SmallRun:
     """Small data, a tiny model with dropout, and the outcome of its uninterrupted training."""
     folder = tmp_path_factory.mktemp("kills")
-    data = kill_resume.write_small_data(folder / "data")
+    data = kill_support.write_small_data(folder / "data")
     config = folder / "config.json"
-    kill_resume.small_config(epochs=3).save(config)
-    kill_resume.train(data, config, folder / "uninterrupted")
+    kill_support.small_config(epochs=3).save(config)
+    kill_support.train(data, config, folder / "uninterrupted")
     seconds = np.mean([row["epoch_seconds"] for row in read_history(folder / "uninterrupted")])
-    return SmallRun(data, config, kill_resume.outcome(folder / "uninterrupted"), float(seconds))
+    return SmallRun(data, config, kill_support.outcome(folder / "uninterrupted"), float(seconds))
 
 
-def kill_at(small_run: SmallRun, moment: str, run_dir: Path, seed: int = 0) -> "kill_resume.Training":
+def kill_at(small_run: SmallRun, moment: str, run_dir: Path, seed: int = 0) -> "kill_support.Training":
     """Start a training of the small run and kill it at the moment; the killed child."""
-    training = kill_resume.Training(small_run.data, small_run.config, run_dir)
-    kill_resume.MOMENTS[moment](training, np.random.default_rng(seed), 3, small_run.epoch_seconds)
+    training = kill_support.Training(small_run.data, small_run.config, run_dir)
+    kill_support.MOMENTS[moment](training, np.random.default_rng(seed), 3, small_run.epoch_seconds)
     assert training.kill(), f"the training ended before the {moment} kill"
     assert training.process.returncode == -signal.SIGKILL
     return training
 
 
 def resume_and_compare(small_run: SmallRun, run_dir: Path) -> None:
-    kill_resume.train(small_run.data, small_run.config, run_dir)
-    resumed = kill_resume.outcome(run_dir)
+    kill_support.train(small_run.data, small_run.config, run_dir)
+    resumed = kill_support.outcome(run_dir)
     assert resumed["epochs"] == small_run.uninterrupted["epochs"]
     assert np.allclose(resumed["loss"], small_run.uninterrupted["loss"], rtol=1e-5)
     assert np.allclose(resumed["val_loss"], small_run.uninterrupted["val_loss"], rtol=1e-5)
@@ -99,7 +87,7 @@ def test_a_run_killed_during_its_final_save_is_not_listed_and_resumes(small_run,
 def test_a_second_process_is_refused_naming_the_first_and_changes_nothing(small_run, tmp_path):
     """This test's process is the second trainer: it starts while a child trains into the same folder."""
     run_dir = tmp_path / "run"
-    first = kill_resume.Training(small_run.data, small_run.config, run_dir)
+    first = kill_support.Training(small_run.data, small_run.config, run_dir)
     assert first.wait_until(lambda: (run_dir / LOCK_HOLDER).is_file()), first.finish().stderr
     config, data = RunConfig.load(small_run.config), read_prepared(small_run.data)
     with pytest.raises(
@@ -109,5 +97,5 @@ def test_a_second_process_is_refused_naming_the_first_and_changes_nothing(small_
     with pytest.raises((RunBusyError, RunConflictError)):
         train_run(replace(config, hidden_size=32), data, run_dir, verbose=0)
     assert first.finish().returncode == 0
-    assert kill_resume.same_outcome(kill_resume.outcome(run_dir), small_run.uninterrupted)
+    assert kill_support.same_outcome(kill_support.outcome(run_dir), small_run.uninterrupted)
     assert RunConfig.load(run_dir / CONFIG) == config
