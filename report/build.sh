@@ -10,6 +10,15 @@ out="$root/report/build"
 packages="latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
 styles="geometry.sty float.sty lmodern.sty booktabs.sty listings.sty xcolor.sty hyperref.sty graphicx.sty amsmath.sty"
 
+# docs/results.md (or report/build/results.md for another profile): the measured numbers as Markdown, written
+# from the same results as the report, before TeX is needed.
+if [ -d "$root/results/$profile" ]; then
+    python="$(cd .. && pwd)/.venv/bin/python"; [ -x "$python" ] || python=python3
+    doc="$out/results.md"; [ "$profile" = full ] && doc="$root/docs/results.md"
+    mkdir -p "$(dirname "$doc")"
+    (cd .. && "$python" -m helpers.report.results_doc "$root/results/$profile" "$doc")
+fi
+
 missing_tex() {
     command -v latexmk >/dev/null && command -v pdflatex >/dev/null || { echo "latexmk pdflatex"; return; }
     for style in $styles; do kpsewhich "$style" >/dev/null || echo -n "$style "; done

@@ -1,0 +1,43 @@
+"""docs/results.md is written from the results files alone: their numbers, and a clear stop when one is missing."""
+
+from pathlib import Path
+
+import pytest
+
+from helpers.report.results_doc import results_markdown, write_results_doc
+
+SUMMARY = "factor,label,seeds,parameters,test_loss_mean,test_loss_std,best_epoch_mean,wall_seconds_mean\n"
+QUALITY = "model,temperature,tunes,valid,bars_ok,abc2midi_ok,copy_chars_median,ends_on_tonic\n"
+
+
+def write_results(folder, summary_rows: str, quality_rows: str):
+    folder.mkdir(parents=True)
+    (folder / "summary.csv").write_text(SUMMARY + summary_rows)
+    (folder / "quality_table.csv").write_text(QUALITY + quality_rows)
+    return folder
+
+
+def test_the_numbers_come_from_the_result_files(tmp_path):
+    results = write_results(
+        tmp_path / "results" / "full",
+        "dropout,0.2,5,28391,1.6912345,0.0034,19.4,82.7\n",
+        "real,,190,0.805,1,nan,15,0.83\n",
+    )
+    text = results_markdown(results)
+    assert text.startswith("# Results\n\nFor readers")
+    assert "| dropout | 0.2 | 5 | 28391 | 1.69 | 0.0034 | 19.4 | 82.7 |" in text
+    assert "| real |  | 190 | 0.805 | 1 | – | 15 | 0.83 |" in text
+    assert write_results_doc(results, tmp_path / "docs" / "results.md").read_text() == text
+
+
+def test_a_missing_results_file_names_it_and_the_remedy(tmp_path):
+    results = write_results(tmp_path / "results" / "full", "", "")
+    (results / "quality_table.csv").unlink()
+    with pytest.raises(FileNotFoundError, match=r"quality_table\.csv is missing: run the notebooks first"):
+        results_markdown(results)
+
+
+def test_the_committed_results_doc_is_the_one_the_committed_results_give():
+    project = Path(__file__).resolve().parents[2]
+    committed = (project / "docs" / "results.md").read_text(encoding="utf-8")
+    assert committed == results_markdown(project / "results" / "full"), "run bash report/build.sh full"
