@@ -17,6 +17,8 @@ from pathlib import Path
 
 from helpers.config import project_root
 
+__all__ = ["exercise"]
+
 MARK = "__exercise__"  # the attribute @exercise sets: the notebook of the exercise
 CALLING: set[str] = set()  # the exercises whose student version is running now
 

@@ -15,6 +15,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+__all__ = [
+    "DamagedFileError",
+    "file_sha256",
+    "read_json",
+    "read_json_object",
+    "remove_partial_files",
+    "replacing",
+    "write_csv",
+    "write_json",
+    "write_text",
+]
+
 PARTIAL_PREFIX = ".partial-"  # what a write in progress is called; a crash can leave one behind
 
 

@@ -33,6 +33,8 @@ from helpers.abc.fields import Meter, default_unit_length, parse_key, parse_mete
 from helpers.abc.music import length_factor
 from helpers.abc.reader import END, START
 
+__all__ = ["BODY_CHARACTERS", "Completion", "MAX_COMPLETION", "TuneState", "advance", "start_state"]
+
 METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8", "3/8", "2/2", "3/2", "6/4", "C", "C|")
 UNIT_LENGTHS = ("1/4", "1/8", "1/16")
 MODE_SUFFIXES = ("", "m", "maj", "min", "ion", "aeo", "mix", "dor", "phr", "lyd", "loc")

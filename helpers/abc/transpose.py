@@ -21,6 +21,8 @@ from helpers.abc.fields import ACCIDENTAL_SHIFT, KEY_PATTERN, TONIC_FIFTHS, pars
 from helpers.abc.music import NATURAL_PITCH, MusicReader, read_music
 from helpers.abc.reader import AbcTune, Token, note_parts, read_tune, token_field
 
+__all__ = ["TranspositionError", "check_tonic", "normalise_key", "transpose_to_key"]
+
 LETTERS = "CDEFGAB"
 ACCIDENTAL_TEXT = {shift: text for text, shift in ACCIDENTAL_SHIFT.items()}  # 1 -> '^', 0 -> '=', -2 -> '__'
 TONIC_SHIFT = {"": 0, "#": 1, "b": -1}

@@ -4,3 +4,5 @@ Build with ``python -m helpers.assignment build`` (``make assignment``); grade a
 ``python -m helpers.assignment grade`` (``make grade``). The notebooks in notebooks/ are the single source: their
 exercises carry otter-grader's markers, and the package functions that answer an exercise carry @exercise.
 """
+
+__all__: list[str] = []  # import from its modules; each lists in __all__ what it exports

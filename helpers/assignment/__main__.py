@@ -8,6 +8,8 @@ from pathlib import Path
 
 from helpers.config import project_root
 
+__all__: list[str] = []  # nothing here is used outside helpers.assignment
+
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m helpers.assignment", description=__doc__)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from helpers.files import write_json
 
+__all__: list[str] = []  # nothing here is used outside helpers.assignment
+
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 # What the student edition holds besides its notebooks: the package, the shipped models, set-up files.
 STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml")

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+__all__ = ["expect_close", "expect_equal", "fail", "returned", "with_references"]
+
 
 def fail(message: str) -> None:
     """Stop the test with a message for the student."""

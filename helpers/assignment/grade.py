@@ -22,6 +22,8 @@ from pathlib import Path
 
 from helpers.assignment.edition import cell_text, environment_with_otter, tags_of
 
+__all__: list[str] = []  # nothing here is used outside helpers.assignment
+
 DEFAULT_TIMEOUT = 600  # seconds for one notebook; the quick profile needs about a minute
 REFERENCE_NOTEBOOK = "01_data.ipynb"  # writes the prepared data every later notebook reads
 

@@ -11,6 +11,8 @@ from helpers.abc.music import MusicReader, TuneMusic, read_music
 from helpers.abc.reader import Token, read_tune, token_field, token_lines
 from helpers.corpus.load import CorpusError, Tune
 
+__all__ = ["clean_tunes"]
+
 # Fields that carry music or its title; the rest (sources, transcriber e-mails, notes, lyrics) are dropped.
 KEPT_FIELDS = frozenset("XTMLQKRPV")
 # Fields whose value the reader needs to time the notes: one that does not parse (M:0/4, L:1/0) is removed.

@@ -22,6 +22,8 @@ from helpers.files import (
     write_text,
 )
 
+__all__ = ["PreparedData", "SPLITS", "Split", "prepare_corpus", "read_prepared", "read_tunes", "write_prepared"]
+
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"  # written last: the completion marker of a prepared folder
 FRACTIONS = (0.1, 0.1)  # validation and test shares of the tunes

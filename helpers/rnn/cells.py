@@ -11,6 +11,8 @@ import numpy as np
 
 from helpers.exercise import exercise
 
+__all__: list[str] = []  # nothing here is used outside helpers.rnn
+
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """The logistic function, which squashes a gate's value into (0, 1)."""

@@ -11,6 +11,8 @@ import numpy as np
 
 from helpers.abc.grammar import BODY_CHARACTERS, MAX_COMPLETION, Completion, TuneState, advance
 
+__all__: list[str] = []  # nothing here is used outside helpers.rnn
+
 NOT_YET = -2  # a row, or an ending's length, not computed yet
 BROKEN = -1  # the symbol cannot continue the tune
 TOO_LONG = np.iinfo(np.int32).max

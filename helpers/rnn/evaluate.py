@@ -15,6 +15,8 @@ from helpers.abc.reader import END, START
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import gives_logits
 
+__all__ = ["nats_per_tune"]
+
 PREFIX = f"{START}\n"  # given, not scored: every tune starts with it
 
 

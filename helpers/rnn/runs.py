@@ -14,6 +14,16 @@ from pathlib import Path
 from helpers.config import CONFIG, DATA, METRICS, MODEL, VOCAB, RunConfig, project_root
 from helpers.files import DamagedFileError, read_json_object, replacing
 
+__all__ = [
+    "COMPOSER",
+    "available_models",
+    "character_models",
+    "composing_first",
+    "is_finished",
+    "ship_model",
+    "shipped_model_dir",
+]
+
 SHIPPED_FILES = (CONFIG, DATA, MODEL, VOCAB, METRICS)  # the completion marker last
 COMPOSER = "folk-lstm"  # models/<name>: the shipped model that composes by default (make train-shipped)
 

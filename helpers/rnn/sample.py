@@ -23,6 +23,8 @@ from helpers.rnn import cells
 from helpers.rnn.constrain import GrammarTable
 from helpers.rnn.model import OneHot, gives_logits, load_trained_model
 
+__all__ = ["DEFAULT_PRIME", "GeneratedTune", "Sampler"]
+
 DEFAULT_PRIME = f"{START}\n"
 # Below this, logits / T overflow; top_k=1 is the greedy limit of T -> 0.
 MIN_TEMPERATURE = 1e-6

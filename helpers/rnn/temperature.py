@@ -12,6 +12,8 @@ from helpers.rnn.model import gives_logits, load_trained_model
 from helpers.rnn.pipeline import make_chunks
 from helpers.rnn.sample import log_softmax
 
+__all__ = ["tempered_cross_entropy"]
+
 
 def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length: int = 100) -> dict[float, float]:
     """Cross-entropy in nats per character of softmax(log p / T) on the text, for each temperature T.

@@ -45,6 +45,8 @@ from helpers.rnn.model import build_model, compile_model
 from helpers.rnn.pipeline import batches_per_epoch, make_dataset, make_training_dataset
 from helpers.rnn.runs import is_finished, unfinished_reason
 
+__all__ = ["read_history", "read_metrics", "read_tune_nats", "train_in_processes", "train_run"]
+
 LOCK, LOCK_HOLDER = ".training.lock", ".training.pid"  # in the run folder, while a process trains into it
 CHECKPOINT_PREFIX, CHECKPOINT_SUFFIX = "epoch-", ".weights.h5"  # backup/epoch-0003.weights.h5: 3 epochs done
 

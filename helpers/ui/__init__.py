@@ -2,3 +2,5 @@
 
 Only notebooks import this package.
 """
+
+__all__: list[str] = []  # import from its modules; each lists in __all__ what it exports

@@ -13,6 +13,8 @@ from helpers.abc.transpose import transpose_to_key
 from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
 from helpers.ui.render import audio_player, export_tune, message_html, notation_view, tune_files
 
+__all__ = ["GeneratorPanel", "show_tune"]
+
 VALID_ABC_EXPLANATION = (
     "the sampler only draws characters that keep the tune valid ABC: header in order, bars that fit the meter, "
     "balanced repeats"

@@ -10,6 +10,8 @@ from helpers.report.pieces_section import MANIFEST, PIECES
 from helpers.rnn.sample import GeneratedTune, Sampler
 from helpers.ui.render import export_figure
 
+__all__ = ["compose_pieces", "export_pieces"]
+
 
 def compose_pieces(
     sampler: Sampler,

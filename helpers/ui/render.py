@@ -25,6 +25,8 @@ from IPython.display import HTML, SVG, Audio, DisplayObject
 
 from helpers.abc.reader import header_fields
 
+__all__: list[str] = []  # nothing here is used outside helpers.ui
+
 try:  # optional: without it the NumPy synthesizer plays the tunes
     import tinysoundfont
 except ImportError:
