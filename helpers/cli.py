@@ -16,6 +16,8 @@ from pathlib import Path
 
 from helpers.config import PROFILE_ENV, PROFILES, project_root
 
+__all__: list[str] = []  # a command (python -m), not imported
+
 CHECKOUT = Path(__file__).resolve().parent.parent  # the folder that holds helpers/: tests/ and pyproject.toml too
 
 

@@ -13,6 +13,29 @@ from pathlib import Path
 
 from helpers.files import read_json_object, write_json
 
+__all__ = [
+    "BACKUP",
+    "BEST_WEIGHTS",
+    "CONFIG",
+    "DATA",
+    "HISTORY",
+    "KEY_HANDLINGS",
+    "METRICS",
+    "MODEL",
+    "OPTIMIZER_NAMES",
+    "PROFILES",
+    "PROFILE_ENV",
+    "Profile",
+    "ProjectPaths",
+    "RunConfig",
+    "SYMBOLS",
+    "TUNE_NATS",
+    "VOCAB",
+    "get_profile",
+    "project_paths",
+    "project_root",
+]
+
 PROFILE_ENV = "MUSICRNN_PROFILE"
 CORPUS_ENV = "MUSICRNN_CORPUS"
 ROOT_ENV = "MUSICRNN_ROOT"

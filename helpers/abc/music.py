@@ -22,6 +22,8 @@ from helpers.abc.fields import (
 )
 from helpers.abc.reader import Token, note_parts, read_tune, token_field, tuplet_parts
 
+__all__ = ["Bar", "MusicReader", "NATURAL_PITCH", "Note", "PITCH_NAMES", "TuneMusic", "pitch_sequence", "read_music"]
+
 NATURAL_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 SILENT = frozenset({"space", "comment", "continuation", "annotation", "decoration", "slur"})

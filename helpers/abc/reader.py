@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+__all__ = ["END", "START", "Token", "header_fields", "read_tune", "split_header_body", "token_field", "token_lines"]
+
 # The assignment's tune delimiters: each tune of a text to learn from is <start> ... <end>.
 START, END = "<start>", "<end>"
 

@@ -13,6 +13,8 @@ import numpy as np
 
 from helpers.abc.reader import END, START, Token, note_parts, read_tune, token_field
 
+__all__ = ["FACTS", "Fact", "label_lines", "label_structure"]
+
 FIELD_LETTERS = ("X", "T", "R", "M", "L", "Q", "K")
 
 

@@ -11,6 +11,8 @@ from helpers.abc.reader import header_fields
 from helpers.analysis.checks import check_bars, parse_abc2midi
 from helpers.files import write_csv
 
+__all__ = ["BarAgreement", "bar_agreement", "write_bar_agreement"]
+
 
 @dataclass(frozen=True)
 class BarVerdicts:

@@ -24,6 +24,8 @@ from helpers.abc.music import PITCH_NAMES, Note, TuneMusic, read_music
 from helpers.abc.reader import read_tune, token_field
 from helpers.exercise import exercise
 
+__all__ = ["abc2midi_path", "check_tune", "header_lines"]
+
 PARSE_TIMEOUT_S = 5.0
 TIME_LIMIT_MESSAGE = "not checked (time limit)"
 ABC2MIDI_BAR_WARNING = "time units while the time signature has"

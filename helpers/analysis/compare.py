@@ -20,6 +20,26 @@ from helpers.analysis.novelty import Novelty, TrainingIndex
 from helpers.files import write_csv
 from helpers.rnn.sample import Sampler
 
+__all__ = [
+    "CONSTRAINED",
+    "DISTRIBUTIONS",
+    "LENGTH_BIN",
+    "REAL",
+    "ScoredTune",
+    "TEMPERATURES",
+    "VALIDITY_CHECKS",
+    "bar_check_leniency",
+    "best_balance",
+    "distance_column",
+    "model_rows",
+    "sample_and_score",
+    "score_real",
+    "setting_name",
+    "summarise",
+    "total_variation",
+    "write_summary",
+]
+
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 REAL = "real"
 CONSTRAINED = "valid ABC"  # the setting of a model sampled with the grammar's mask: "best, valid ABC"

@@ -18,6 +18,8 @@ from helpers.abc.music import NATURAL_PITCH, Bar, read_music
 from helpers.abc.reader import header_fields
 from helpers.analysis.checks import can_parse, closes_repeat, section_boundary
 
+__all__: list[str] = []  # nothing here is used outside helpers.analysis
+
 PART_LETTERS = string.ascii_uppercase
 EXTRA_PART_LETTER = "+"  # the letter of every part after the 26th
 PART_BARS = 8

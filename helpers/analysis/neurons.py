@@ -25,6 +25,23 @@ from helpers.files import write_csv
 from helpers.rnn.model import OneHot
 from helpers.rnn.sample import Sampler
 
+__all__ = [
+    "Activations",
+    "CELL",
+    "HIDDEN",
+    "KIND_NAMES",
+    "MIN_POSITIVES",
+    "UnitRanking",
+    "as_record",
+    "example_tune",
+    "rank_network",
+    "record_activations",
+    "record_many",
+    "training_gains",
+    "untrained_network",
+    "write_scores",
+]
+
 HIDDEN, CELL = "hidden", "cell"
 KIND_NAMES = {HIDDEN: "hidden output h", CELL: "cell state c"}
 KIND_SHORT = {HIDDEN: "h", CELL: "c"}

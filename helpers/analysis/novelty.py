@@ -21,6 +21,8 @@ from rapidfuzz.distance import Levenshtein
 from helpers.abc.music import pitch_sequence, read_music
 from helpers.abc.reader import header_fields, split_header_body
 
+__all__ = ["TrainingIndex"]
+
 NGRAM = 8
 INTERVAL_CHARACTER_ZERO = 0x1000  # the character of interval 0; rapidfuzz compares strings faster than lists
 INTERVAL_LIMIT = 0xFFF  # wider intervals (hundreds of octave marks, which only a broken tune has) are cut to this

@@ -24,6 +24,8 @@ from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import is_finished
 from helpers.rnn.train import read_tune_nats
 
+__all__ = ["SAMPLE_FIGURES", "card_figures"]
+
 # The columns of compare.summarise that the card reports, and what each one is.
 SAMPLE_FIGURES = {
     "tunes": "tunes scored",

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
+__all__ = ["ALPHA"]
+
 ALPHA = 0.05  # the family-wise error rate over all the claims of one report
 
 

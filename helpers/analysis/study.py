@@ -15,6 +15,24 @@ from helpers.rnn.model import build_model
 from helpers.rnn.sample import Sampler
 from helpers.rnn.train import read_history, read_metrics, read_tune_nats, train_in_processes, train_run
 
+__all__ = [
+    "BEST_MODEL",
+    "MORE_SEEDS",
+    "ORIGINAL_REPORT",
+    "PER_TUNE_FACTORS",
+    "SEEDS",
+    "aggregate",
+    "claims",
+    "collect",
+    "equal_size_variant",
+    "first_and_last_levels",
+    "mean_curves",
+    "run_dir_for",
+    "run_sweep",
+    "sample_summary",
+    "study_variants",
+]
+
 SEEDS = (1, 2, 3)
 # The first full study's closest claims (hidden units 100 against 150, dropout 0 against 0.1) had p-values
 # that 3 seeds could not separate from noise after Holm's correction: these factors get 5 seeds.

@@ -2,3 +2,5 @@
 
 No ML library is imported here.
 """
+
+__all__: list[str] = []  # import from its modules; each lists in __all__ what it exports

@@ -11,6 +11,8 @@ from collections import Counter
 from helpers.abc.transpose import TranspositionError, check_tonic, normalise_key
 from helpers.corpus.load import CorpusError, Tune
 
+__all__ = ["normalise_tunes"]
+
 
 def normalise_tunes(tunes: list[Tune], tonic: str = "C") -> tuple[list[tuple[int, Tune]], Counter[str]]:
     """Each tune that moves to this tonic by the smaller move (-5..+6 semitones), as (its position, the moved tune),

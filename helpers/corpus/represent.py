@@ -16,6 +16,8 @@ from helpers.corpus.load import Tune, split_records
 from helpers.corpus.split import SPLITS, PreparedData, to_records
 from helpers.corpus.vocab import TokenVocabulary, Vocabulary
 
+__all__ = ["ModelData", "make_vocabulary", "model_data"]
+
 
 @dataclass(frozen=True)
 class ModelData:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from helpers.abc.reader import header_fields
 from helpers.corpus.load import Tune
 
+__all__ = ["corpus_stats"]
+
 
 @dataclass(frozen=True)
 class CorpusStats:

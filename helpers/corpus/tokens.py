@@ -24,6 +24,8 @@ import re
 
 from helpers.abc.reader import END, START, Token, read_tune
 
+__all__: list[str] = []  # nothing here is used outside helpers.corpus
+
 WHOLE_FIELDS = frozenset("MLKR")  # fields with few values: name and value are one token, e.g. "M:6/8"
 CHARACTER_KINDS = frozenset({"comment", "unknown"})  # free text: read character by character
 MARKER = re.compile(f"({re.escape(START)}|{re.escape(END)})")

@@ -17,6 +17,8 @@ from helpers.corpus.tokens import tokenize
 from helpers.exercise import exercise
 from helpers.files import read_json_object
 
+__all__ = ["TokenVocabulary", "UNKNOWN", "Vocabulary"]
+
 UNKNOWN = "\ufffd"
 KIND = "tokens"  # the "kind" of a token vocabulary's vocab.json (a vocabulary of characters has none)
 MIN_COUNT = 3  # a token seen fewer times in the training text is read as its characters

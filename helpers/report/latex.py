@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = ["write_macros"]
+
 REPLACEMENTS = (
     ("\\", r"\textbackslash{}"),
     ("&", r"\&"),

@@ -15,6 +15,8 @@ from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import COMPOSER, ship_model, shipped_model_dir
 from helpers.rnn.shipped import shipped_data_dir, shipped_run_dir
 
+__all__: list[str] = []  # nothing here is used outside helpers.report
+
 # The targets for free samples at T = 1, and which way each one goes.
 TARGETS = {
     "abc2midi_ok": (0.80, "at least"),

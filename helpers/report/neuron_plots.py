@@ -12,6 +12,8 @@ from helpers.analysis.neurons import HIDDEN, KIND_NAMES, Activations, UnitRankin
 from helpers.exercise import exercise
 from helpers.report.plots import STYLE, save_figure
 
+__all__ = ["draw_best_units", "neuron_heatmap", "text_grid"]
+
 NEWLINE_GLYPH = "\u21b5"
 HEATMAP_COLORMAP = "RdBu_r"
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from helpers.analysis.neurons import MIN_POSITIVES, UnitRanking, training_gains
 from helpers.report.latex import latex_count, latex_table, latex_text
 
+__all__ = ["format_scores", "write_neurons_section"]
+
 TRAINED, RANDOM = "trained", "random weights"
 TABLE_CAPTION = (
     "Best single hidden unit per structural fact, on held-out tunes: the score and, after #, the unit. "

@@ -7,6 +7,8 @@ from pathlib import Path
 from helpers.files import read_json
 from helpers.report.latex import latex_escape
 
+__all__ = ["MANIFEST", "PIECES", "write_pieces_section"]
+
 PIECES = "pieces"  # results/<profile>/pieces/ holds the ABC files, figures/<profile>/pieces/ the notation
 MANIFEST = "pieces.json"  # in results/<profile>/pieces/: name, temperature, finished, engraved, message per piece
 MAX_LISTING = 3000  # characters of ABC shown per piece; a tune that never ended can be long

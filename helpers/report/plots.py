@@ -8,6 +8,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+__all__ = ["bar_counts", "factor_curves", "histogram", "loss_curves", "save_figure"]
+
 STYLE = {
     "figure.figsize": (7, 3.6),
     "figure.dpi": 110,

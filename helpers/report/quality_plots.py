@@ -18,6 +18,8 @@ from helpers.analysis.compare import (
 )
 from helpers.report.plots import new_figure
 
+__all__ = ["plot_copying", "plot_distributions", "plot_validity"]
+
 
 def plot_against_temperature(summary: Sequence[dict], columns: dict[str, str], title: str, percent: bool = True):
     """One panel per column: each model's value against temperature, the real tunes' value as a dashed line."""

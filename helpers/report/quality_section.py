@@ -16,6 +16,8 @@ from helpers.analysis.compare import CONSTRAINED, REAL, best_balance, model_rows
 from helpers.files import write_text
 from helpers.report.latex import latex_escape, latex_table
 
+__all__ = ["leniency_text", "reading", "table_cell", "text_table", "write_quality_section"]
+
 
 def percent(value: float) -> str:
     """'42%', or 'n/a' for a rate that could not be measured (NaN)."""

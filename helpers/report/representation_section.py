@@ -13,6 +13,8 @@ from helpers.report.latex import latex_escape, latex_table
 from helpers.report.study_section import claim_sentences, duration, machine_words, mean_std
 from helpers.rnn.runs import COMPOSER, shipped_model_dir
 
+__all__ = ["read_card", "representation_section"]
+
 HEADER = ["factor", "level", "seeds", "nats per test tune", "loss per symbol (nats)", "parameters"]
 
 

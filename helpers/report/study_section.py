@@ -10,6 +10,17 @@ from helpers.analysis.study import ORIGINAL_REPORT, aggregate
 from helpers.config import OPTIMIZER_NAMES, Profile, RunConfig
 from helpers.report.latex import latex_count, latex_escape, latex_table
 
+__all__ = [
+    "best_model_paragraph",
+    "budget_paragraph",
+    "claim_sentences",
+    "claims_section",
+    "machine_description",
+    "original_table",
+    "summary_table",
+    "temperature_table",
+]
+
 CLAIMS_HEADER = ["claim", "budget", "difference", "$t$", "df", "$p$", "Holm $p$", "verdict"]
 
 

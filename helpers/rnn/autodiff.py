@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["keras_loss_and_gradients"]
+
 WEIGHTS = ("kernel", "recurrent_kernel", "bias", "output_kernel", "output_bias")
 
 

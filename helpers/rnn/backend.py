@@ -12,6 +12,8 @@ import platform
 
 import keras
 
+__all__: list[str] = []  # nothing here is used outside helpers.rnn
+
 
 def backend() -> str:
     """The Keras backend in use: tensorflow, torch or jax."""

@@ -12,6 +12,8 @@ from helpers.exercise import exercise
 from helpers.files import DamagedFileError
 from helpers.rnn.runs import model_archive_problem
 
+__all__ = ["OneHot", "build_model", "compile_model", "load_trained_model"]
+
 # The output layer's activations the package reads: logits ("linear") or probabilities ("softmax").
 OUTPUT_ACTIVATIONS = ("linear", "softmax")
 

@@ -14,6 +14,8 @@ import numpy as np
 
 from helpers.exercise import exercise
 
+__all__: list[str] = []  # nothing here is used outside helpers.rnn
+
 
 @exercise("03_train.ipynb")
 def make_chunks(ids: np.ndarray, chunk_length: int, name: str = "text") -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,8 @@ from helpers.config import SYMBOLS, RunConfig, get_profile, project_paths
 from helpers.corpus.split import prepare_corpus
 from helpers.rnn.train import TimeBudget, train_run
 
+__all__ = ["shipped_data_dir", "shipped_run_dir"]
+
 SHIPPED_CORPUS = "dance"
 SHIPPED_CONFIG = RunConfig(
     cell="LSTM",
