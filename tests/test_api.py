@@ -33,7 +33,7 @@ def modules() -> dict[str, Path]:
 def exports(path: Path) -> list[str] | None:
     """The names in a module's `__all__`, or None when it has none."""
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         if any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets):
             return list(ast.literal_eval(node.value))
     return None
