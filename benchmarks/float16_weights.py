@@ -20,13 +20,12 @@ from helpers.corpus.represent import model_data
 from helpers.corpus.split import read_prepared
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.evaluate import nats_per_tune
-from helpers.rnn.model import gives_logits, load_trained_model
+from helpers.rnn.model import load_trained_model
 
 
 def probabilities(model: keras.Model, ids: np.ndarray) -> np.ndarray:
-    """Next-symbol probabilities of one tune's ids (the output layer gives logits or probabilities)."""
-    outputs = model(ids[None, :], training=False)
-    return keras.ops.convert_to_numpy(keras.ops.softmax(outputs) if gives_logits(model) else outputs)[0]
+    """Next-symbol probabilities of one tune's ids (the model's softmax output)."""
+    return keras.ops.convert_to_numpy(model(ids[None, :], training=False))[0]
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ import time
 import numpy as np
 
 import helpers as h
-from helpers.rnn.model import gives_logits, load_trained_model
+from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import available_models
-from helpers.rnn.sample import DEFAULT_PRIME, Sampler, softmax
+from helpers.rnn.sample import DEFAULT_PRIME, Sampler
 
 
 def batched(
@@ -40,7 +40,7 @@ def predict_loop(sampler: Sampler, model, characters: int) -> float:
     started = time.perf_counter()
     for _ in range(characters):
         outputs = model.predict(np.array([ids]), verbose=0)[0, -1].astype(np.float64)
-        probabilities = softmax(outputs) if gives_logits(model) else outputs / outputs.sum()
+        probabilities = outputs / outputs.sum()  # the softmax output, renormalised in float64
         ids.append(int(rng.choice(len(probabilities), p=probabilities)))
     return characters / (time.perf_counter() - started)
 

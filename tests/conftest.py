@@ -1,4 +1,4 @@
-"""Shared fixtures: a small run folder holding a model with random weights (either kind of output), and study stubs."""
+"""Shared fixtures: a small run folder holding a model with random weights, and study stubs."""
 
 import keras
 import numpy as np
@@ -12,7 +12,7 @@ TEXT = "<start>\nX:1\nT:A Tune\nM:6/8\nL:1/8\nK:G\nGAB c2d|edc BAG|C6|]\n<end>\n
 
 
 def with_output_activation(model: keras.Model, activation: str) -> keras.Model:
-    """The same network and weights with another output activation: "softmax" is how older runs were built."""
+    """The same network and weights with another output activation than build_model's softmax."""
 
     def clone_layer(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()
@@ -25,14 +25,12 @@ def with_output_activation(model: keras.Model, activation: str) -> keras.Model:
     return clone
 
 
-def save_random_run(folder, output_activation: str | None = None):
+def save_random_run(folder):
     """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included."""
     vocab = Vocabulary.from_text(TEXT)
     model = build_model(RunConfig(cell="LSTM", hidden_size=8), vocab.size)
     rng = np.random.default_rng(0)
     model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
-    if output_activation is not None:
-        model = with_output_activation(model, output_activation)
     folder.mkdir()
     model.save(folder / "model.keras")
     vocab.save(folder / "vocab.json")
@@ -49,18 +47,6 @@ def run_text() -> str:
 def random_run(tmp_path):
     """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included."""
     return save_random_run(tmp_path / "run")
-
-
-@pytest.fixture(params=["linear", "softmax"])
-def random_run_of_each_output(request, tmp_path):
-    """random_run with a logits output (how build_model makes it) and with a softmax output (older runs)."""
-    return save_random_run(tmp_path / "run", request.param)
-
-
-@pytest.fixture
-def output_activation():
-    """with_output_activation, for tests of models trained before the output gave logits."""
-    return with_output_activation
 
 
 @pytest.fixture

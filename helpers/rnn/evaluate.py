@@ -13,7 +13,7 @@ import numpy as np
 
 from helpers.abc.reader import END, START
 from helpers.corpus.vocab import Vocabulary
-from helpers.rnn.model import gives_logits
+from helpers.rnn.model import check_softmax_output
 
 __all__ = ["nats_per_tune"]
 
@@ -31,7 +31,7 @@ def nats_per_tune(model: keras.Model, vocab: Vocabulary, tune_texts: list[str], 
         raise ValueError("no tunes to score")
     prefix_length = len(vocab.encode(PREFIX))
     encoded = [vocab.encode(tune_record(text)) for text in tune_texts]
-    logits = gives_logits(model)
+    check_softmax_output(model)
     totals = np.zeros(len(encoded))
     order = np.argsort([len(ids) for ids in encoded])  # batches of similar length pad little
     for first in range(0, len(order), batch_size):
@@ -41,10 +41,7 @@ def nats_per_tune(model: keras.Model, vocab: Vocabulary, tune_texts: list[str], 
         for i, row in enumerate(rows):
             ids[i, : len(encoded[row])] = encoded[row]
         outputs = keras.ops.convert_to_numpy(model(ids[:, :-1], training=False)).astype(np.float64)
-        if logits:
-            log_p = outputs - np.logaddexp.reduce(outputs, axis=-1, keepdims=True)
-        else:
-            log_p = np.log(np.maximum(outputs, np.finfo(np.float64).tiny))
+        log_p = np.log(np.maximum(outputs, np.finfo(np.float64).tiny))
         targets = np.take_along_axis(log_p, ids[:, 1:, None], axis=-1)[..., 0]
         for i, row in enumerate(rows):
             totals[row] = -targets[i, prefix_length - 1 : len(encoded[row]) - 1].sum()

@@ -14,8 +14,6 @@ from helpers.rnn.runs import model_archive_problem
 
 __all__ = ["OneHot", "build_model", "compile_model", "load_trained_model"]
 
-# The output layer's activations the package reads: logits ("linear") or probabilities ("softmax").
-OUTPUT_ACTIVATIONS = ("linear", "softmax")
 
 
 @keras.saving.register_keras_serializable(package="helpers")
@@ -72,15 +70,14 @@ def load_trained_model(folder: Path) -> keras.Model:
         ) from None
 
 
-def gives_logits(model: keras.Model) -> bool:
-    """True if the output layer gives logits (linear), False if probabilities (softmax, as older runs did)."""
+def check_softmax_output(model: keras.Model) -> None:
+    """Refuse a model whose output is not a softmax: the package reads probabilities, as build_model makes them."""
     output = model.layers[-1]
     activation = output.get_config().get("activation")
-    if activation not in OUTPUT_ACTIVATIONS:
+    if activation != "softmax":
         raise ValueError(
-            f"output layer {output.name!r} has activation={activation!r}; expected one of {OUTPUT_ACTIVATIONS}"
+            f"output layer {output.name!r} has activation={activation!r}; expected 'softmax', as build_model makes it"
         )
-    return activation == "linear"
 
 
 def make_optimizer(config: RunConfig) -> keras.optimizers.Optimizer:

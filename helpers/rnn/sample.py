@@ -21,7 +21,7 @@ from helpers.corpus.vocab import Vocabulary
 from helpers.exercise import exercise
 from helpers.rnn import cells
 from helpers.rnn.constrain import GrammarTable
-from helpers.rnn.model import OneHot, gives_logits, load_trained_model
+from helpers.rnn.model import OneHot, check_softmax_output, load_trained_model
 
 __all__ = ["DEFAULT_PRIME", "GeneratedTune", "Sampler"]
 
@@ -70,9 +70,9 @@ class GeneratedTune:
     """One sampled text: the prime, what the network wrote, whether it reached <end>, and how it was drawn.
 
     surprisal: the mean, over the characters written, of -log p_T(character) in nats under the network's tempered
-    distribution before any mask: how likely the network itself finds what was written. removed_mass: for
-    constrained sampling, the mean share of that distribution that the grammar masked at each step (how much the
-    network wanted to break the tune); None for free sampling.
+    distribution (the unknown symbol left out) before the grammar's mask: how likely the network itself finds what
+    was written. removed_mass: for constrained sampling, the mean share of that distribution that the grammar masked
+    at each step (how much the network wanted to break the tune); None for free sampling.
     """
 
     prime: str
@@ -153,9 +153,8 @@ def read_layers(model: keras.Model) -> tuple[keras.layers.Layer, list[keras.laye
         raise ValueError(
             f"model {model.name!r} has no Dense output layer after a recurrent layer; expected {SUPPORTED_LAYERS}"
         )
-    # Linear or softmax, the Dense layer's value before its activation is the logits, which step returns;
-    # gives_logits refuses any other output activation.
-    gives_logits(model)
+    # The Dense layer's value before its softmax is the logits, which Sampler.step returns.
+    check_softmax_output(model)
     return encoding, recurrent, output
 
 
@@ -188,8 +187,6 @@ class Sampler:
         ids = np.random.default_rng(0).integers(0, self.vocab.size, CHECK_LENGTH, dtype=np.int32)
         self.check_cells(ids[:2])
         expected = keras.ops.convert_to_numpy(model(ids[None, :], training=False)).astype(np.float64)[0]
-        if gives_logits(model):
-            expected = softmax(expected)
         difference = float(np.abs(self.probabilities_of_ids(ids) - expected).max())
         if not difference <= CHECK_TOLERANCE:
             functions = ", ".join(sorted({layer.step_function for layer in self.layers}))
@@ -435,12 +432,8 @@ def draw(
 ) -> np.ndarray:
     """One id per row from softmax(logits / T), optionally kept to the top k or the top-p nucleus.
 
-    uniform holds one number in (0, 1] per row: the inverse-CDF draw.
-
-    The unknown symbol (id 0) is never written.
+    uniform holds one number in (0, 1] per row: the inverse-CDF draw. An id whose logit is -inf is never drawn.
     """
-    logits = logits.copy()
-    logits[:, 0] = -np.inf
     if top_k is not None and top_k < logits.shape[1]:
         kth = np.partition(logits, -top_k, axis=1)[:, -top_k][:, None]
         logits = np.where(logits < kth, -np.inf, logits)

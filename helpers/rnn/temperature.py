@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.config import VOCAB
 from helpers.corpus.vocab import Vocabulary
-from helpers.rnn.model import gives_logits, load_trained_model
+from helpers.rnn.model import check_softmax_output, load_trained_model
 from helpers.rnn.pipeline import make_chunks
 from helpers.rnn.sample import log_softmax
 
@@ -24,11 +24,11 @@ def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length:
         raise ValueError(f"temperatures must be positive, got {list(temperatures)}")
     run_dir = Path(run_dir)
     model = load_trained_model(run_dir)
+    check_softmax_output(model)
     ids = Vocabulary.load(run_dir / VOCAB).encode(text)
     inputs, targets = make_chunks(ids, chunk_length)
     outputs = model.predict(inputs, batch_size=256, verbose=0).astype(np.float64)
-    # Older runs' models end in a softmax (probabilities), newer ones in logits.
-    log_p = log_softmax(outputs) if gives_logits(model) else np.log(np.clip(outputs, 1e-30, None))
+    log_p = np.log(np.clip(outputs, 1e-30, None))
     losses = {}
     for temperature in temperatures:
         tempered = log_softmax(log_p / temperature)

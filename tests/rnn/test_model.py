@@ -3,10 +3,11 @@
 import keras
 import numpy as np
 import pytest
+from conftest import with_output_activation
 
 from helpers.config import CELL_TYPES, RunConfig
 from helpers.exercise import MARK
-from helpers.rnn.model import build_model, compile_model, gives_logits
+from helpers.rnn.model import build_model, check_softmax_output, compile_model
 
 VOCAB_SIZE = 17
 
@@ -58,12 +59,12 @@ def test_a_vocabulary_of_one_symbol_is_refused():
         build_model(RunConfig(), 1)
 
 
-def test_the_kind_of_output_is_read_from_the_output_layer(output_activation):
+def test_a_model_whose_output_is_not_a_softmax_is_refused():
     model = build_model(RunConfig(hidden_size=4), VOCAB_SIZE)
-    assert gives_logits(output_activation(model, "linear"))
-    assert not gives_logits(output_activation(model, "softmax"))
-    with pytest.raises(ValueError, match="output layer 'next_char' has activation='relu'"):
-        gives_logits(output_activation(model, "relu"))
+    check_softmax_output(model)
+    for activation in ("linear", "relu"):
+        with pytest.raises(ValueError, match=f"output layer 'next_char' has activation='{activation}'.*'softmax'"):
+            check_softmax_output(with_output_activation(model, activation))
 
 
 def test_build_model_is_the_answer_to_an_exercise_of_the_training_notebook():
