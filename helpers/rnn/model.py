@@ -15,7 +15,6 @@ from helpers.rnn.runs import model_archive_problem
 __all__ = ["OneHot", "build_model", "compile_model", "load_trained_model"]
 
 
-
 @keras.saving.register_keras_serializable(package="helpers")
 class OneHot(keras.layers.Layer):
     """Character ids -> one-hot vectors, the assignment's input encoding."""
