@@ -108,8 +108,13 @@ def not_written(root: Path, patterns: list[str], before: dict[Path, int]) -> lis
 
 @pytest.fixture(scope="module")
 def project_root(tmp_path_factory):
-    """One scratch project root shared by the notebooks, so each reads what the one before wrote."""
-    return tmp_path_factory.mktemp("project")
+    """One scratch project root shared by the notebooks, so each reads what the one before wrote.
+
+    It holds the small model a clone ships (models/baseline), which 02_scratch reads before 03 trains one.
+    """
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(PROJECT / "models" / "baseline", root / "models" / "baseline")
+    return root
 
 
 @pytest.mark.slow

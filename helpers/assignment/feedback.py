@@ -6,7 +6,7 @@ inputs shifted by one: expected 'X:1\\nT', found ':1\\nT:'". otter-grader shows 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from functools import wraps
 
 import numpy as np
 
@@ -58,19 +58,23 @@ def shown(value, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-@contextmanager
 def with_references(function, **references):
-    """Check a student's function with the other exercises it calls replaced by references, for the check's length.
+    """The student's function, checked with the other exercises it calls replaced by references while it runs.
 
     A tune sampler that calls the student's own softmax must not lose points for a mistake in the softmax: that
     costs the softmax's own question. The names are those the function looks up in its module (the notebook).
     """
-    namespace = function.__globals__
-    saved = {name: namespace[name] for name in references if name in namespace}
-    namespace.update(references)
-    try:
-        yield
-    finally:
-        for name in references:
-            namespace.pop(name, None)
-        namespace.update(saved)
+
+    @wraps(function)
+    def checked(*args, **kwargs):
+        namespace = function.__globals__
+        saved = {name: namespace[name] for name in references if name in namespace}
+        namespace.update(references)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            for name in references:
+                namespace.pop(name, None)
+            namespace.update(saved)
+
+    return checked
