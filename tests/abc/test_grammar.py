@@ -5,10 +5,12 @@ valid."""
 import random
 from pathlib import Path
 
+import music21
 import pytest
 from tune_checks import tune_problems
 
-from helpers.abc.grammar import Completion, TuneState, advance, start_state
+from helpers.abc.fields import parse_key
+from helpers.abc.grammar import KEYS, MUSIC21_MISREADS, Completion, TuneState, advance, start_state
 from helpers.analysis.checks import abc2midi_path
 from helpers.corpus.vocab import Vocabulary
 
@@ -97,6 +99,27 @@ def test_the_header_comes_in_order_and_k_ends_it():
 def test_meter_and_key_values_must_parse(line, accepted):
     header = "X:1\nT:A\n" + ("" if line.startswith("M") else "M:6/8\n") + line + "\n"
     assert (advance(start_state(PRIME), header) is not None) is accepted
+
+
+def music21_misreads(key: str) -> bool:
+    """Whether music21 gives the notes C D E F G A B under K:key other accidentals than the package's reader."""
+    score = music21.converter.parse(f"X:1\nT:A\nM:7/8\nL:1/8\nK:{key}\nCDEFGAB|\n", format="abc")
+    signature = parse_key(key)
+    expected = [signature.get(letter, 0) for letter in "CDEFGAB"]
+    return [int(note.pitch.alter) for note in score.recurse().notes] != expected
+
+
+def test_music21_reads_every_key_of_the_grammar_as_the_reader_does():
+    assert len(KEYS) > 100
+    assert [key for key in KEYS if music21_misreads(key)] == []
+
+
+def test_the_keys_music21_misreads_are_recorded_and_refused():
+    # music21 reads a locrian key as the major key of its tonic (K:Dloc as D major), and K:Fblyd as F major.
+    assert {"Dloc", "Aloc", "Fblyd"} <= MUSIC21_MISREADS
+    assert all(music21_misreads(key) for key in MUSIC21_MISREADS), "music21 now reads a recorded key right"
+    for key in MUSIC21_MISREADS:
+        assert advance(start_state(PRIME), f"X:1\nT:A\nM:6/8\nK:{key}\n") is None, f"the grammar allows K:{key}"
 
 
 def test_end_comes_only_after_a_bar_line_that_closes_a_section():
