@@ -24,6 +24,11 @@ AS_GENERATED = "as generated"
 KEY_CHOICES = (AS_GENERATED, "C", "G", "D", "A", "E", "B", "F", "Bb", "Eb")
 # A saved tune's name: it becomes the file names <name>.abc, .mid and .wav, so nothing that could leave the folder.
 TUNE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+# Device names that Windows reserves in any case and with any extension (NUL.abc is the device NUL): refused on every
+# platform, so that a saved tune can be copied to, and opened on, Windows.
+WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"{port}{digit}" for port in ("COM", "LPT") for digit in range(10))}
+)
 
 
 def sampling_mode(constrained: bool) -> str:
@@ -40,9 +45,15 @@ def abc_html(tune: GeneratedTune, mode: str = "", abc: str | None = None) -> HTM
 
 
 def name_problem(name: str) -> str | None:
-    """Why a saved tune cannot have this name (empty, a path, other characters than A-Z a-z 0-9 - _), or None."""
+    """Why a saved tune cannot have this name (empty, a Windows device name, a path, characters other than
+    A-Z a-z 0-9 - _), or None."""
     if not isinstance(name, str) or not name.strip():
         return "give the tune a name first"
+    if name.split(".")[0].strip().upper() in WINDOWS_DEVICES:
+        return (
+            f"the name {name!r} is a device name that Windows reserves (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9, in "
+            f"any case, with or without an extension): choose another, e.g. {name.split('.')[0]}-tune"
+        )
     if not TUNE_NAME.fullmatch(name):
         return (
             f"the name {name!r} can hold only letters A-Z and a-z, digits, '-' and '_' (at most 100; no spaces, "

@@ -132,6 +132,26 @@ def test_a_bad_name_is_refused_with_a_message_and_nothing_written(tune_panel, sh
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "name", ["CON", "con", "Nul", "aux", "PRN", "COM1", "com9", "LPT1", "lpt9", "COM0", "CON.abc", "nul.txt", "Aux.x.y"]
+)
+def test_a_windows_device_name_is_refused_on_every_platform(tune_panel, shown, tmp_path, name):
+    tune_panel.generate()
+    assert tune_panel.save(name) == []
+    assert (
+        "Not saved" in shown[-1].data
+        and "Windows reserves" in shown[-1].data
+        and html.escape(repr(name)) in shown[-1].data
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["CONSOLE", "con-1", "COM10", "LPT", "nul_tune", "auxiliary"])
+def test_a_name_that_only_begins_like_a_device_is_saved(tune_panel, shown, name):
+    tune_panel.generate()
+    assert len(tune_panel.save(name)) == 3
+
+
 def test_save_before_generate_shows_a_message(tune_panel, shown, tmp_path):
     assert tune_panel.save("early") == []
     assert "generate a tune first" in shown[-1].data
