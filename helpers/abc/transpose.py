@@ -7,8 +7,9 @@ the accidental a note needs follows from its pitch; it is written only where the
 accidentals earlier in the bar would not already give that pitch. Notes are read and written with the reader's own
 rule (MusicReader.pitch: an accidental holds for its letter and octave until the bar line), and the new text is read
 back, so that its pitches are the old ones moved by exactly the interval, or the tune is refused with a
-TranspositionError. Grace notes, which the reader leaves out of the melody, take the bar's accidentals and their
-own, which last to the end of their group.
+TranspositionError; so is a tune whose notes would leave MIDI's range, 0-127. transpose moves by at most two
+octaves. Grace notes, which the reader leaves out of the melody, take the bar's accidentals and their own, which
+last to the end of their group.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ UNREADABLE_KEY = "a K: field the reader cannot read"
 UNWRITABLE_KEY = "the new key cannot be written (a double sharp or flat in its tonic, or over 7 sharps or flats)"
 UNWRITABLE_NOTE = "a note would need more than a double sharp or flat"
 READS_DIFFERENTLY = "the transposed text reads back differently"
+OUTSIDE_MIDI = "a note would leave the MIDI range 0-127"
+MIDI_LOWEST, MIDI_HIGHEST = 0, 127  # the reader's pitches are MIDI numbers: middle C is 60
+MAX_SEMITONES = 24  # transpose moves a tune by at most two octaves, up or down
 
 
 class TranspositionError(ValueError):
@@ -229,6 +233,11 @@ class Respeller(MusicReader):
     def pitch(self, accidental: str, letter: str, octave: str) -> int:
         old = self.old.pitch(accidental, letter, octave)
         target = old + self.interval.semitones
+        if not MIDI_LOWEST <= target <= MIDI_HIGHEST:
+            written = f"{accidental}{letter}{octave}"
+            raise TranspositionError(
+                OUTSIDE_MIDI, f"{written} moved by {self.interval.semitones} would be MIDI {target}"
+            )
         place, shift = self.interval.respell(staff_place(letter, octave), old - 60)  # pitches from middle C
         if shift not in ACCIDENTAL_TEXT:
             raise TranspositionError(UNWRITABLE_NOTE, f"{accidental}{letter}{octave} by {self.interval.semitones}")
@@ -294,9 +303,14 @@ def plainest_tonic(key: re.Match, semitones: int) -> str:
 
 
 def transpose(text: str, semitones: int, tonic: str | None = None) -> str:
-    """The tune moved by this many semitones, its new tonic spelled `tonic`, or else for the fewest accidentals."""
+    """The tune moved by this many semitones (at most MAX_SEMITONES either way, and every note kept inside MIDI's
+    0-127), its new tonic spelled `tonic`, or else for the fewest accidentals."""
     if isinstance(semitones, bool) or not isinstance(semitones, int):
         raise TypeError(f"semitones must be an int, got {semitones!r}")
+    if not -MAX_SEMITONES <= semitones <= MAX_SEMITONES:
+        raise ValueError(
+            f"semitones must be between {-MAX_SEMITONES} and {MAX_SEMITONES} (two octaves), got {semitones}"
+        )
     if tonic is not None:
         check_tonic(tonic)
 

@@ -9,8 +9,10 @@ from helpers.abc.fields import KEY_PATTERN
 from helpers.abc.music import pitch_sequence
 from helpers.abc.reader import header_fields, read_tune, token_field
 from helpers.abc.transpose import (
+    MAX_SEMITONES,
     NO_KEY,
     NO_TONIC,
+    OUTSIDE_MIDI,
     UNREADABLE_KEY,
     UNWRITABLE_KEY,
     UNWRITABLE_NOTE,
@@ -151,6 +153,34 @@ def test_bad_arguments_are_refused():
         transpose(HEADER + "K:G\nG|", 2, tonic="Bb")
     with pytest.raises(ValueError, match="tonic 'H'"):
         normalise_key(HEADER + "K:G\nG|", tonic="H")
+
+
+@pytest.mark.parametrize("semitones", [100, -100, 25, -25])
+def test_a_move_beyond_two_octaves_is_refused_with_the_range(semitones):
+    assert MAX_SEMITONES == 24
+    with pytest.raises(ValueError, match=rf"semitones must be between -24 and 24 \(two octaves\), got {semitones}"):
+        transpose(HEADER + "K:G\nGAB|", semitones)
+
+
+@pytest.mark.parametrize("semitones", [24, -24, 12])
+def test_a_move_of_up_to_two_octaves_moves_every_note(semitones):
+    text = HEADER + "K:G\nGABc dedB|"
+    assert moved_exactly(text, transpose(text, semitones), semitones)
+
+
+@pytest.mark.parametrize(
+    ("body", "semitones", "pitch"),
+    [("c''''|", 8, 128), ("C,,,,,|", -1, -1), ("GAB g''''|", 24, 151), ("C,,,,|", -24, -12)],
+)
+def test_a_note_moved_outside_midi_is_refused_naming_it(body, semitones, pitch):
+    with pytest.raises(TranspositionError, match=rf"the MIDI range 0-127 .* would be MIDI {pitch}\)") as error:
+        transpose(HEADER + f"K:C\n{body}", semitones)
+    assert error.value.reason == OUTSIDE_MIDI
+
+
+@pytest.mark.parametrize(("body", "semitones", "pitch"), [("c''''|", 7, 127), ("C,,,,,|", 1, 1), ("C,,,,,|", 0, 0)])
+def test_a_note_moved_to_the_edge_of_midi_is_kept(body, semitones, pitch):
+    assert pitch_sequence(transpose(HEADER + f"K:C\n{body}", semitones)) == [pitch]
 
 
 # ------------------------------------------------------------------------------------------------ round trips
