@@ -17,20 +17,30 @@ from pathlib import Path
 
 from helpers.config import project_root
 
-__all__ = ["exercise"]
+__all__ = ["exercise", "falls_back"]
 
 MARK = "__exercise__"  # the attribute @exercise sets: the notebook of the exercise
 CALLING: set[str] = set()  # the exercises whose student version is running now
 
 
-def exercise(notebook: str) -> Callable[[Callable], Callable]:
-    """Mark a function as the answer to an exercise of the given notebook; the function is returned unchanged."""
+def exercise(notebook: str, fallback: str | None = None) -> Callable[[Callable], Callable]:
+    """Mark a function as the answer to an exercise of the given notebook; the function is returned unchanged.
+
+    fallback: the name of a function of the same module that computes the same with the framework (Keras's own
+    layers), not with the answer. The student edition's package calls it instead, so nothing the package does
+    depends on the student's notebook.
+    """
 
     def mark(function: Callable) -> Callable:
         setattr(function, MARK, notebook)
         return function
 
     return mark
+
+
+def falls_back(yours: str, reason: str, instead: str) -> None:
+    """Say, in one line, that a student's function failed its check and what the notebook uses instead."""
+    print(f"⚠ {yours} did not pass ({reason}): going on with {instead}.")
 
 
 def student_version(notebook: str, name: str) -> Callable:

@@ -124,8 +124,8 @@ def copy_files(root: Path, names: list[Path], target: Path) -> None:
         shutil.copy2(root / name, target / name)
 
 
-def exercise_functions(tree: ast.Module) -> list[tuple[ast.FunctionDef, str]]:
-    """The functions of a module marked @exercise("notebook"), with their notebook."""
+def exercise_functions(tree: ast.Module) -> list[tuple[ast.FunctionDef, str, str | None]]:
+    """The functions of a module marked @exercise("notebook", fallback=...), with their notebook and fallback."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
@@ -136,7 +136,8 @@ def exercise_functions(tree: ast.Module) -> list[tuple[ast.FunctionDef, str]]:
                     and decorator.args
                     and isinstance(decorator.args[0], ast.Constant)
                 ):
-                    found.append((node, decorator.args[0].value))
+                    keywords = {word.arg: getattr(word.value, "value", None) for word in decorator.keywords}
+                    found.append((node, decorator.args[0].value, keywords.get("fallback")))
     return found
 
 
@@ -160,17 +161,24 @@ def forwarded_call(arguments: ast.arguments) -> str:
 
 
 def stub_exercises(source: str) -> tuple[str, list[str]]:
-    """A module's source with each @exercise function's body replaced by a call to the student's version.
+    """A module's source with each @exercise function's body replaced by a call to its fallback (the framework
+    computing the same), or, for an exercise without one, to the student's version.
 
     Returns the new source and the removed answer bodies.
     """
     lines = source.splitlines(keepends=True)
     removed = []
     found = exercise_functions(ast.parse(source))
-    for node, notebook in sorted(found, key=lambda item: item[0].lineno, reverse=True):
+    for node, notebook, fallback in sorted(found, key=lambda item: item[0].lineno, reverse=True):
         start, end = answer_lines(node, lines)
         indent = " " * node.body[0].col_offset
         removed.append("".join(lines[start:end]))
+        if fallback:
+            lines[start:end] = [
+                f"{indent}# Exercise of {notebook}: no answer here; the same is computed with {fallback}.\n",
+                f"{indent}return {fallback}({forwarded_call(node.args)})\n",
+            ]
+            continue
         student = f"student_version({json.dumps(notebook)}, {json.dumps(node.name)})"
         lines[start:end] = [
             f"{indent}from helpers.exercise import student_version\n\n",

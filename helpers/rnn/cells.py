@@ -3,6 +3,9 @@
 Each function takes the layer's inputs x (batch, inputs) and state at this step, and the three arrays of Keras's
 `layer.cell.weights`: kernel (inputs, k * units), recurrent_kernel (units, k * units) and bias, where k is the
 number of gates (SimpleRNN 1, GRU 3, LSTM 4). The sampler (helpers.rnn.sample) runs a trained model with them.
+
+The equations are exercises (04_generate, 02_scratch): the student edition's package holds none of them, and its
+sampler runs the same step with Keras's own cells instead (the keras_* functions below, the exercises' fallback).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@exercise("04_generate.ipynb")
+@exercise("04_generate.ipynb", fallback="keras_simple_rnn_step")
 def simple_rnn_step(
     x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> np.ndarray:
@@ -27,7 +30,7 @@ def simple_rnn_step(
     return np.tanh(x @ kernel + h @ recurrent_kernel + bias)
 
 
-@exercise("04_generate.ipynb")
+@exercise("04_generate.ipynb", fallback="keras_gru_step")
 def gru_step(
     x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> np.ndarray:
@@ -40,6 +43,7 @@ def gru_step(
     return update * h + (1.0 - update) * candidate
 
 
+@exercise("02_scratch.ipynb", fallback="keras_lstm_step")
 def lstm_step(
     x: np.ndarray, h: np.ndarray, c: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -47,3 +51,47 @@ def lstm_step(
     gate_i, gate_f, gate_c, gate_o = np.split(x @ kernel + h @ recurrent_kernel + bias, 4, axis=-1)
     c = sigmoid(gate_f) * c + sigmoid(gate_i) * np.tanh(gate_c)
     return sigmoid(gate_o) * np.tanh(c), c
+
+
+def keras_cell(kind: str, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray):
+    """A built Keras cell of the kind holding these weights; one per set of weights, so a sampler's many steps
+    with a layer's weights build and fill it once."""
+    key = (kind, id(kernel), id(recurrent_kernel), id(bias))
+    found = KERAS_CELLS.get(key)
+    if found is not None and all(a is b for a, b in zip(found[1], (kernel, recurrent_kernel, bias), strict=True)):
+        return found[0]
+    import keras
+
+    cell = getattr(keras.layers, f"{kind}Cell")(recurrent_kernel.shape[0])
+    cell.build((None, kernel.shape[0]))
+    cell.set_weights([np.asarray(w, dtype="float32") for w in (kernel, recurrent_kernel, bias)])
+    if len(KERAS_CELLS) >= 16:  # a sampler uses one per layer: drop the oldest
+        KERAS_CELLS.pop(next(iter(KERAS_CELLS)))
+    KERAS_CELLS[key] = (cell, (kernel, recurrent_kernel, bias))
+    return cell
+
+
+KERAS_CELLS: dict = {}  # the cells keras_cell built, with the weights they hold (kept, so their ids stay theirs)
+
+
+def keras_step(kind, x, states, kernel, recurrent_kernel, bias) -> tuple[np.ndarray, ...]:
+    """One step of Keras's own cell of this kind: the new states as NumPy arrays."""
+    cell = keras_cell(kind, kernel, recurrent_kernel, bias)
+    _, new_states = cell(np.asarray(x, dtype="float32"), [np.asarray(s, dtype="float32") for s in states])
+    return tuple(np.asarray(state) for state in (new_states if isinstance(new_states, list | tuple) else [new_states]))
+
+
+def keras_simple_rnn_step(x, h, kernel, recurrent_kernel, bias) -> np.ndarray:
+    """simple_rnn_step computed by Keras's SimpleRNNCell."""
+    return keras_step("SimpleRNN", x, [h], kernel, recurrent_kernel, bias)[0]
+
+
+def keras_gru_step(x, h, kernel, recurrent_kernel, bias) -> np.ndarray:
+    """gru_step computed by Keras's GRUCell (reset_after=True, its default)."""
+    return keras_step("GRU", x, [h], kernel, recurrent_kernel, bias)[0]
+
+
+def keras_lstm_step(x, h, c, kernel, recurrent_kernel, bias) -> tuple[np.ndarray, np.ndarray]:
+    """lstm_step computed by Keras's LSTMCell: (h, c)."""
+    h, c = keras_step("LSTM", x, [h, c], kernel, recurrent_kernel, bias)
+    return h, c

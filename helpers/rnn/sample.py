@@ -7,18 +7,20 @@ step by step, for a whole batch of tunes at once; nothing re-reads the growing t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import keras
 import numpy as np
+from scipy.special import log_softmax, softmax
 from threadpoolctl import threadpool_limits
 
 from helpers.abc.grammar import Completion, start_state
 from helpers.abc.reader import END, START
 from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
-from helpers.exercise import exercise
+from helpers.exercise import falls_back
 from helpers.rnn import cells
 from helpers.rnn.constrain import GrammarTable
 from helpers.rnn.model import OneHot, check_softmax_output, load_trained_model
@@ -38,6 +40,7 @@ class RecurrentLayer:
     kernel: np.ndarray
     recurrent_kernel: np.ndarray
     bias: np.ndarray
+    function: Callable | None = None  # a step function of the same signature (a student's), else helpers.rnn.cells'
 
     @property
     def units(self) -> int:
@@ -45,8 +48,10 @@ class RecurrentLayer:
 
     @property
     def step_function(self) -> str:
-        """The name of the function of helpers.rnn.cells that computes this layer's step."""
-        return CELL_FUNCTIONS[self.cell]
+        """The name of the function that computes this layer's step: the one given, or helpers.rnn.cells'."""
+        if self.function is not None:
+            return f"your {getattr(self.function, '__name__', 'step function')}"
+        return f"{CELL_FUNCTIONS[self.cell]} of helpers.rnn.cells"
 
     def initial_state(self, batch: int) -> tuple[np.ndarray, ...]:
         zeros = np.zeros((batch, self.units), dtype=np.float32)
@@ -55,13 +60,11 @@ class RecurrentLayer:
     def step(self, x: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, tuple]:
         """One time step for a batch of inputs x (batch, inputs); returns (output, new state)."""
         weights = (self.kernel, self.recurrent_kernel, self.bias)
-        if self.cell == "SimpleRNN":
-            h = cells.simple_rnn_step(x, state[0], *weights)
-            return h, (h,)
+        function = self.function or getattr(cells, CELL_FUNCTIONS[self.cell])
         if self.cell == "LSTM":
-            h, c = cells.lstm_step(x, state[0], state[1], *weights)
+            h, c = function(x, state[0], state[1], *weights)
             return h, (h, c)
-        h = cells.gru_step(x, state[0], *weights)
+        h = function(x, state[0], *weights)
         return h, (h,)
 
 
@@ -161,7 +164,8 @@ def read_layers(model: keras.Model) -> tuple[keras.layers.Layer, list[keras.laye
 class Sampler:
     """Next-character probabilities and sampling with the weights of a trained model."""
 
-    def __init__(self, model: keras.Model, vocab: Vocabulary) -> None:
+    def __init__(self, model: keras.Model, vocab: Vocabulary, steps: dict[str, Callable] | None = None) -> None:
+        """steps: your own step functions by cell ("SimpleRNN", "GRU", "LSTM"), used where they agree with Keras."""
         self.vocab = vocab
         encoding, recurrent, output = read_layers(model)
         self.layers = [
@@ -180,7 +184,29 @@ class Sampler:
                 f"the model predicts {self.output_kernel.shape[1]} symbols, the vocabulary has {vocab.size}"
             )
         self.check_against(model)
+        for cell, function in (steps or {}).items():
+            self.use_step(model, cell, function)
         self.grammar: GrammarTable | None = None  # built on the first constrained sample, then kept
+
+    def use_step(self, model: keras.Model, cell: str, function: Callable) -> bool:
+        """Run this model's layers of one cell type with the given step function if it agrees with Keras's model;
+        else keep helpers.rnn.cells' step and say so in one line. Whether the function is used."""
+        if cell not in CELL_FUNCTIONS:
+            raise ValueError(f"steps are given by cell type, one of {sorted(CELL_FUNCTIONS)}; got {cell!r}")
+        if not callable(function):
+            raise TypeError(f"the step for {cell} must be a function, got {function!r}")
+        if all(layer.cell != cell for layer in self.layers):
+            return False
+        kept = self.layers
+        self.layers = [replace(layer, function=function) if layer.cell == cell else layer for layer in kept]
+        try:
+            self.check_against(model)
+        except Exception as error:  # whatever the student's function does wrong, the sampler goes on without it
+            self.layers = kept
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            falls_back(getattr(function, "__name__", f"{cell} step"), reason[:300], f"Keras's own {cell} cell")
+            return False
+        return True
 
     def check_against(self, model: keras.Model) -> None:
         """Fail loudly if these NumPy equations' probabilities differ from the Keras model's on a short text."""
@@ -193,7 +219,7 @@ class Sampler:
             raise ValueError(
                 f"model {model.name!r}: the NumPy sampler's probabilities differ from Keras's by {difference:.2g} "
                 f"(tolerance {CHECK_TOLERANCE}); either the model computes something the sampler does not "
-                f"implement, or a cell's equations are wrong ({functions} of helpers.rnn.cells)"
+                f"implement, or a cell's equations are wrong ({functions})"
             )
 
     def check_cells(self, ids: np.ndarray) -> None:
@@ -205,18 +231,18 @@ class Sampler:
                 if not isinstance(part, np.ndarray) or part.shape != (len(ids), layer.units) or part.dtype.kind != "f":
                     found = f"{type(part).__name__} {getattr(part, 'shape', '')}".strip()
                     raise ValueError(
-                        f"{layer.step_function} (helpers.rnn.cells) returned {found} for layer {index} "
+                        f"{layer.step_function} returned {found} for layer {index} "
                         f"({layer.cell}, {layer.units} units) and a batch of {len(ids)}: expected a float array of "
                         f"shape ({len(ids)}, {layer.units}), the new state; is its `return` missing?"
                     )
 
     @classmethod
-    def from_run(cls, run_dir: Path) -> Sampler:
-        """The sampler of a finished training run folder."""
+    def from_run(cls, run_dir: Path, steps: dict[str, Callable] | None = None) -> Sampler:
+        """The sampler of a finished training run folder (steps: as for Sampler)."""
         run_dir = Path(run_dir)
         if not (run_dir / MODEL).is_file():
             raise FileNotFoundError(f"{run_dir} holds no trained model ({MODEL}); train it first")
-        return cls(load_trained_model(run_dir), Vocabulary.load(run_dir / VOCAB))
+        return cls(load_trained_model(run_dir), Vocabulary.load(run_dir / VOCAB), steps)
 
     def initial_state(self, batch: int) -> list[tuple[np.ndarray, ...]]:
         return [layer.initial_state(batch) for layer in self.layers]
@@ -251,7 +277,7 @@ class Sampler:
         rows = []
         for char_id in ids:
             logits, state = self.step(np.array([char_id]), state)
-            rows.append(softmax(logits)[0])
+            rows.append(softmax(logits, axis=-1)[0])
         return np.stack(rows)
 
     def sample(
@@ -294,7 +320,7 @@ class Sampler:
             for position in range(len(prime_ids), total):
                 logits, state = self.step(current, state)
                 logits[:, 0] = -np.inf  # the unknown symbol is never written
-                log_p = log_softmax(logits / temperature)
+                log_p = log_softmax(logits / temperature, axis=-1)
                 if grammar is not None:
                     following, allowed = self.grammar.allowed(grammar[active], np.full(len(active), total - position))
                     if not allowed.any(axis=1).all():
@@ -372,25 +398,6 @@ class RowNoise:
         return self.block[rows, step - self.block_start, None]
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Probabilities from logits along the last axis."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
-
-
-@exercise("04_generate.ipynb")
-def softmax_with_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """Probabilities from logits / T along the last axis: T < 1 sharpens the distribution, T > 1 flattens it."""
-    return softmax(logits / temperature)
-
-
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """Log-probabilities from logits along the last axis, without overflow."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
 def check_integer(what: str, value, minimum: int) -> None:
     """A TypeError unless value is an int (bools are not), a ValueError if it is below minimum."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
@@ -437,7 +444,7 @@ def draw(
     if top_k is not None and top_k < logits.shape[1]:
         kth = np.partition(logits, -top_k, axis=1)[:, -top_k][:, None]
         logits = np.where(logits < kth, -np.inf, logits)
-    probabilities = softmax_with_temperature(logits, temperature)
+    probabilities = softmax(logits / temperature, axis=-1)
     if top_p is not None and top_p < 1:
         order = np.argsort(-probabilities, axis=1)
         sorted_p = np.take_along_axis(probabilities, order, axis=1)

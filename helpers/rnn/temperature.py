@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from scipy.special import log_softmax
 
 from helpers.config import VOCAB
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import check_softmax_output, load_trained_model
 from helpers.rnn.pipeline import make_chunks
-from helpers.rnn.sample import log_softmax
 
 __all__ = ["tempered_cross_entropy"]
 
@@ -31,6 +31,6 @@ def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length:
     log_p = np.log(np.clip(outputs, 1e-30, None))
     losses = {}
     for temperature in temperatures:
-        tempered = log_softmax(log_p / temperature)
+        tempered = log_softmax(log_p / temperature, axis=-1)
         losses[float(temperature)] = float(-np.take_along_axis(tempered, targets[..., None], axis=-1).mean())
     return losses

@@ -11,7 +11,7 @@ from helpers.corpus.load import END
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn import cells, sample
 from helpers.rnn.model import OneHot, build_model
-from helpers.rnn.sample import Sampler, draw, softmax, softmax_with_temperature
+from helpers.rnn.sample import Sampler, draw
 
 SHIPPED_MODELS = Path(__file__).resolve().parents[2] / "models"
 
@@ -200,7 +200,9 @@ def test_draw_follows_the_temperature_scaled_distribution():
     logits = np.tile([-np.inf, *np.log([0.1, 0.2, 0.6])], (200_000, 1))  # id 0, masked, is never drawn
     for temperature in (0.5, 1.0, 2.0):
         ids = draw(logits.copy(), temperature, None, None, uniform(len(logits)))
-        expected = softmax(np.log(np.array([0.1, 0.2, 0.6])) / temperature)
+        expected = np.array([0.1, 0.2, 0.6]) ** (1 / temperature) / np.sum(
+            np.array([0.1, 0.2, 0.6]) ** (1 / temperature)
+        )
         observed = np.bincount(ids, minlength=4) / len(ids)
         assert observed[0] == 0
         np.testing.assert_allclose(observed[1:], expected, atol=0.005)
@@ -211,27 +213,14 @@ def test_the_unknown_symbol_is_never_written_even_when_the_network_wants_it():
     assert all(tune.text and VOCAB.chars[0] not in tune.text for tune in tunes)
 
 
-def test_softmax_with_temperature_is_stable_and_sharpens_or_flattens():
-    logits = np.array([[1000.0, 999.0, 990.0], [-5.0, 0.0, 5.0]])
-    for temperature in (0.1, 1.0, 3.0):
-        probabilities = softmax_with_temperature(logits, temperature)
-        assert np.isfinite(probabilities).all()
-        np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0)
-        np.testing.assert_allclose(probabilities, softmax(logits / temperature))
-    assert softmax_with_temperature(logits, 1e-3)[0, 0] == pytest.approx(1.0)  # T -> 0: the argmax
-    assert softmax_with_temperature(np.array([-np.inf, 1.0, 2.0]), 0.5)[0] == 0.0  # a forbidden id stays at 0
-
-
-def test_draw_turns_logits_into_probabilities_with_softmax_with_temperature(monkeypatch):
-    # In the student edition softmax_with_temperature is the student's own: the sampler must go through it.
-    seen = []
-    tempered = sample.softmax_with_temperature
-    monkeypatch.setattr(
-        sample, "softmax_with_temperature", lambda *arguments: seen.append(arguments[1]) or tempered(*arguments)
-    )
-    sampler, _ = random_sampler()
-    sampler.sample(n=2, temperature=0.7, max_length=5)
-    assert seen == [0.7] * 5
+def test_draw_samples_each_row_from_its_tempered_softmax_without_overflow():
+    n = 40_000
+    logits = np.tile([-np.inf, 1000.0, 1000.0 + np.log(3.0)], (n, 1))  # exp(1000) overflows: the softmax is stable
+    for temperature, share in ((1.0, 0.75), (2.0, np.sqrt(3) / (1 + np.sqrt(3))), (0.5, 0.9)):
+        observed = np.bincount(draw(logits.copy(), temperature, None, None, uniform(n)), minlength=3) / n
+        np.testing.assert_allclose(observed, [0.0, 1 - share, share], atol=0.01)
+    rows = np.array([[-np.inf, 5.0, 0.0], [-np.inf, 0.0, 5.0]])  # each row has its own distribution
+    assert draw(rows, 1e-3, None, None, uniform(2)).tolist() == [1, 2]
 
 
 def test_nucleus_keeps_the_smallest_set_that_reaches_top_p():
@@ -248,8 +237,18 @@ def test_nucleus_keeps_the_smallest_set_that_reaches_top_p():
         ({"temperature": -1.0}, "temperature"),
         ({"temperature": float("inf")}, "temperature must be a finite number, got inf"),
         ({"temperature": float("nan")}, "temperature must be a finite number, got nan"),
-        ({"temperature": 1e-300}, "temperature must be at least 1e-06.*top_k=1"),
+        (
+            {"temperature": 1e-300},
+            r"temperature must be a positive number between 1e-06 and 1e\+06, got 1e-300.*top_k=1",
+        ),
+        ({"temperature": 1e39}, r"temperature must be a positive number between 1e-06 and 1e\+06, got 1e\+39"),
+        ({"temperature": 2e6}, r"between 1e-06 and 1e\+06, got 2000000.0"),
         ({"max_length": 0}, "max_length"),
+        ({"max_length": 10**9}, "max_length must be at most 100000, got 1000000000"),
+        ({"n": 10**5}, r"\(batch size\) n must be at most 10000, got 100000"),
+        ({"n": 1000, "max_length": 10**7}, "max_length must be at most 100000, got 10000000"),
+        ({"n": 1000, "max_length": 50_000}, r"n × \(prime \+ max_length\) = 1000 × \(8 \+ 50000\).*at most 20000000"),
+        ({"prime": "<start>\nX:1\nK:G\nGAB|]\n<end>\n"}, "prime holds <end> at index 22.*already finished"),
         ({"n": 0}, "at least 1"),
         ({"seed": -1}, "seed must be at least 0, got -1"),
         ({"prime": "<start>\nX:1\nT:Grünwald"}, "never saw"),
@@ -285,6 +284,18 @@ def test_arguments_of_the_wrong_type_give_a_clear_type_error(arguments, message)
     sampler, _ = random_sampler()
     with pytest.raises(TypeError, match=message):
         sampler.sample(**arguments)
+
+
+def test_the_largest_and_smallest_temperatures_allowed_sample_real_characters():
+    sampler, _ = random_sampler()
+    for temperature in (sample.MIN_TEMPERATURE, sample.MAX_TEMPERATURE):
+        for constrained in (False, True):
+            tunes = sampler.sample(n=4, temperature=temperature, max_length=200, constrained=constrained)
+            assert all(tune.text and VOCAB.chars[0] not in tune.text for tune in tunes)
+
+
+def test_the_largest_batch_is_accepted():
+    assert len(always_writing("G").sample(n=sample.MAX_TUNES, max_length=1)) == sample.MAX_TUNES
 
 
 def test_numpy_integers_and_floats_are_accepted():

@@ -1,0 +1,117 @@
+"""What the student edition's package computes instead of each answer (the framework's own), and the sampler's use
+of a student's step function: used where it agrees with Keras, else left out with one line saying so."""
+
+import numpy as np
+import pytest
+
+from helpers.assignment.edition import stub_exercises
+from helpers.corpus import vocab as corpus_vocab
+from helpers.corpus.vocab import UNKNOWN, Vocabulary
+from helpers.rnn import cells, pipeline
+from helpers.rnn.model import RunConfig, build_model
+from helpers.rnn.sample import Sampler
+
+VOCAB = Vocabulary.from_text("<start>\n<end>\nX:1\nT:Tune\nM:6/8\nK:G\nGAB c2d|edc BAG|]\n")
+
+
+@pytest.mark.parametrize("kind, gates", [("SimpleRNN", 1), ("GRU", 3), ("LSTM", 4)])
+def test_keras_cells_compute_the_same_step_as_the_equations(kind, gates):
+    rng = np.random.default_rng(gates)
+    x, h, c = rng.normal(size=(3, 5)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    kernel, recurrent = rng.normal(size=(5, gates * 4)), rng.normal(size=(4, gates * 4))
+    bias = rng.normal(size=(2, 12)) if kind == "GRU" else rng.normal(size=gates * 4)
+    if kind == "LSTM":
+        expected, found = (
+            cells.lstm_step(x, h, c, kernel, recurrent, bias),
+            cells.keras_lstm_step(x, h, c, kernel, recurrent, bias),
+        )
+    else:
+        name = {"SimpleRNN": "simple_rnn_step", "GRU": "gru_step"}[kind]
+        expected = (getattr(cells, name)(x, h, kernel, recurrent, bias),)
+        found = (getattr(cells, f"keras_{name}")(x, h, kernel, recurrent, bias),)
+    for wanted, got in zip(expected, found, strict=True):
+        np.testing.assert_allclose(got, wanted, atol=1e-5)
+
+
+def test_keras_encode_and_decode_agree_with_the_answers():
+    chars = (UNKNOWN, "\n", " ", "A", "B", "|", "é", "ß")
+    text = "AB |\nAxé ßß?\n"
+    np.testing.assert_array_equal(corpus_vocab.keras_encode(chars, text), corpus_vocab.encode(chars, text))
+    ids = [3, 4, 0, 6, 7, 1]
+    assert corpus_vocab.keras_decode(chars, ids) == corpus_vocab.decode(chars, ids) == "AB\ufffdéß\n"
+    assert corpus_vocab.keras_encode(chars, "").shape == (0,) and corpus_vocab.keras_decode(chars, []) == ""
+
+
+@pytest.mark.parametrize("length, chunk", [(23, 5), (11, 10), (100, 1), (26, 25)])
+def test_framed_chunks_are_make_chunks(length, chunk):
+    ids = np.random.default_rng(length).integers(0, 30, length)
+    for framed, made in zip(pipeline.framed_chunks(ids, chunk), pipeline.make_chunks(ids, chunk), strict=True):
+        np.testing.assert_array_equal(framed, made)
+    with pytest.raises(ValueError, match="too short for chunks of 30"):
+        pipeline.framed_chunks(ids[:30], 30)
+
+
+def test_an_exercise_with_a_fallback_is_stubbed_to_call_it_and_keeps_no_answer():
+    source = (
+        "@exercise('03_train.ipynb', fallback='framed')\n"
+        "def chunks(ids, n, name='text'):\n"
+        '    """Doc."""\n'
+        "    secret = ids[:n].reshape(1, n)\n"
+        "    return secret\n"
+    )
+    stubbed, removed = stub_exercises(source)
+    assert "secret" not in stubbed and "secret = ids[:n]" in removed[0]
+    assert "return framed(ids, n, name)" in stubbed
+    namespace = {"exercise": lambda *a, **k: lambda f: f, "framed": lambda ids, n, name: ("framed", n, name)}
+    exec(stubbed, namespace)
+    assert namespace["chunks"]([1, 2], 2) == ("framed", 2, "text")
+    assert "student_version" not in stubbed
+
+
+def random_model(cell: str):
+    import keras
+
+    model = build_model(RunConfig(cell=cell, hidden_size=6), VOCAB.size)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
+    return model if isinstance(model, keras.Model) else None
+
+
+def test_a_correct_student_step_runs_the_sampler(capsys):
+    calls = []
+
+    def simple_rnn_step(x, h, kernel, recurrent_kernel, bias):
+        calls.append(len(x))
+        return np.tanh(x @ kernel + h @ recurrent_kernel + bias)
+
+    sampler = Sampler(random_model("SimpleRNN"), VOCAB, steps={"SimpleRNN": simple_rnn_step, "GRU": cells.gru_step})
+    assert sampler.layers[0].function is simple_rnn_step and "did not pass" not in capsys.readouterr().out
+    calls.clear()
+    sampler.sample(n=3, max_length=5)
+    assert calls and set(calls) == {3}
+
+
+@pytest.mark.parametrize(
+    "wrong, reason",
+    [
+        (lambda x, h, kernel, recurrent_kernel, bias: np.tanh(x @ kernel + bias), "differ from Keras's by"),
+        (lambda x, h, kernel, recurrent_kernel, bias: None, "returned NoneType"),
+        (lambda x, h, kernel, recurrent_kernel, bias: 1 / 0, "division by zero"),
+    ],
+)
+def test_a_wrong_student_step_is_left_out_with_one_line_and_the_sampler_goes_on(wrong, reason, capsys):
+    wrong.__name__ = "simple_rnn_step"
+    model = random_model("SimpleRNN")
+    sampler = Sampler(model, VOCAB, steps={"SimpleRNN": wrong})
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert len(lines) == 1 and "simple_rnn_step did not pass" in lines[0] and reason in lines[0], lines
+    assert "Keras's own SimpleRNN cell" in lines[0] and "bug" not in lines[0]
+    assert sampler.layers[0].function is None
+    np.testing.assert_allclose(
+        sampler.probabilities("<start>\nX:1"), np.asarray(model(VOCAB.encode("<start>\nX:1")[None]))[0], atol=1e-4
+    )
+
+
+def test_steps_are_named_by_cell_type():
+    with pytest.raises(ValueError, match="by cell type"):
+        Sampler(random_model("SimpleRNN"), VOCAB, steps={"simple_rnn_step": cells.simple_rnn_step})
