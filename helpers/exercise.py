@@ -38,8 +38,11 @@ def exercise(notebook: str, fallback: str | None = None) -> Callable[[Callable],
     return mark
 
 
-def falls_back(yours: str, reason: str, instead: str) -> None:
+def falls_back(yours: str, reason: str | BaseException, instead: str) -> None:
     """Say, in one line, that a student's function failed its check and what the notebook uses instead."""
+    if isinstance(reason, BaseException):
+        lines = str(reason).strip().splitlines()
+        reason = f"{type(reason).__name__}: {lines[0][:300]}" if lines else type(reason).__name__
     print(f"⚠ {yours} did not pass ({reason}): going on with {instead}.")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.config import get_profile
+from helpers.corpus.reference import write_reference_data
 from helpers.files import write_json
 
 __all__: list[str] = []  # nothing here is used outside helpers.assignment
@@ -28,10 +31,16 @@ __all__: list[str] = []  # nothing here is used outside helpers.assignment
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 # What the student edition holds besides its notebooks: the package, the shipped models, set-up files.
 STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml")
+PROFILES = ("quick", "full")  # the reference data the student edition ships, one set per profile
 STUDENT_MAKEFILE = Path(__file__).with_name("student.mk")  # setup and lab; the project's own runs tests
 STUDENT_SECTION = "## For students"  # the README section that becomes the student edition's README
 SKIPPED = ("__pycache__", ".ipynb_checkpoints", "*.egg-info")
 MIN_ANSWER_LINE = 12  # shorter answer lines (`return x`, `)`) are too common to prove anything
+# In the package's modules, where any Python is at home, an answer line proves a leak only if it is longer than
+# this and does something: not an import, a raise, an except, a bare return or an idiom every TensorFlow code has.
+MIN_PACKAGE_LINE = 24
+COMMON_LINE = re.compile(r"^(from |import |raise |except\b|return \w+$|def |class |try:|else:|finally:|#|\"\"\")")
+COMMON_LINES = {"with tf.GradientTape() as tape:"}
 
 
 class AnswerLeakError(AssertionError):
@@ -237,11 +246,11 @@ def marked_solutions(code: str) -> list[str]:
 
 
 def check_no_answers(student: Path, answers: list[str], shared: set[str]) -> int:
-    """Raise AnswerLeakError if a line of an answer appears in a text file of the student edition.
+    """Raise AnswerLeakError if a line of an answer appears in a text file of the student edition, the package's
+    modules included: a twin of an answer elsewhere in helpers/ is a leak too.
 
-    Lines that an answer shares with what the student may see (shared: the notebooks' prompts, public tests and
-    other cells, and the package without its answers) prove nothing and are not looked for. Returns how many
-    distinct answer lines were looked for.
+    Lines that an answer shares with the notebooks' visible text (shared: prompts, public tests, other cells)
+    prove nothing and are not looked for. Returns how many distinct answer lines were looked for.
     """
     wanted = {
         line.strip() for answer in answers for line in answer.splitlines() if len(line.strip()) >= MIN_ANSWER_LINE
@@ -252,10 +261,16 @@ def check_no_answers(student: Path, answers: list[str], shared: set[str]) -> int
             text = path.read_text(encoding="utf-8", errors="replace")
             if path.suffix == ".ipynb":  # a notebook's cells as their own text, not JSON-escaped
                 text = "\n".join(cell_text(cell) for cell in json.loads(text)["cells"])
-            leaks += [f"{path.relative_to(student)}: {line}" for line in wanted if line in text]
+            looked_for = wanted if path.suffix != ".py" else {line for line in wanted if telling_in_code(line)}
+            leaks += [f"{path.relative_to(student)}: {line}" for line in looked_for if line in text]
     if leaks:
         raise AnswerLeakError("the student edition holds answer text:\n" + "\n".join(sorted(leaks)[:20]))
     return len(wanted)
+
+
+def telling_in_code(line: str) -> bool:
+    """Whether an answer line found in a module of the package proves a leak (see MIN_PACKAGE_LINE)."""
+    return len(line) >= MIN_PACKAGE_LINE and not COMMON_LINE.match(line) and line not in COMMON_LINES
 
 
 def build(root: Path, out: Path) -> Editions:
@@ -274,9 +289,10 @@ def build(root: Path, out: Path) -> Editions:
             (editions.student / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, editions.student / name)
     shutil.copy2(STUDENT_MAKEFILE, editions.student / "Makefile")
+    write_reference_data([get_profile(name) for name in PROFILES], editions.student)  # what a failed q1 uses
     (editions.student / "README.md").write_text(student_readme((root / "README.md").read_text(encoding="utf-8")))
     answers = stub_package(editions.student / "helpers")
-    shared = [path.read_text(encoding="utf-8") for path in (editions.student / "helpers").rglob("*.py")]
+    shared = []  # what the student may see that an answer line may share: the notebooks' prompts, not the package
     questions = {}
     (editions.student / "notebooks").mkdir()
     masters = master_notebooks(root)

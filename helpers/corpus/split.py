@@ -22,7 +22,17 @@ from helpers.files import (
     write_text,
 )
 
-__all__ = ["PreparedData", "SPLITS", "Split", "prepare_corpus", "read_prepared", "read_tunes", "write_prepared"]
+__all__ = [
+    "PreparedData",
+    "SPLITS",
+    "Split",
+    "check_split",
+    "prepare_corpus",
+    "prepared_inputs",
+    "read_prepared",
+    "read_tunes",
+    "write_prepared",
+]
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"  # written last: the completion marker of a prepared folder
@@ -90,6 +100,26 @@ def split_by_tune(
         validation=chosen[:n_validation],
         test=chosen[n_validation : n_validation + n_test],
     )
+
+
+def check_split(split, tunes: list[Tune], max_tunes: int | None = None) -> None:
+    """A ValueError saying what is wrong unless split holds three non-empty sets of the given tunes, each tune
+    at most once and max_tunes of them (all when None): what the later notebooks need of a student's split."""
+    if split is None:
+        raise ValueError("it returned None")
+    sets = {name: getattr(split, name, None) for name in SPLITS}
+    for name, chosen in sets.items():
+        if not isinstance(chosen, list) or not chosen or not all(isinstance(tune, Tune) for tune in chosen):
+            raise ValueError(f"its {name} set is {type(chosen).__name__}, not a non-empty list of tunes")
+    counts = Counter(tune.text for chosen in sets.values() for tune in chosen)
+    known = {tune.text for tune in tunes}
+    if any(count > 1 for count in counts.values()):
+        raise ValueError("a tune is in two sets, or twice in one")
+    if not set(counts) <= known:
+        raise ValueError("a set holds a tune that is not one of the tunes given")
+    wanted = len(tunes) if max_tunes is None else min(max_tunes, len(tunes))
+    if len(counts) != wanted:
+        raise ValueError(f"the three sets hold {len(counts)} tunes, expected {wanted}")
 
 
 def to_records(tunes: list[Tune]) -> str:
