@@ -199,21 +199,20 @@ class Sampler:
             return False
         kept = self.layers
         self.layers = [replace(layer, function=function) if layer.cell == cell else layer for layer in kept]
-        try:
-            self.check_against(model)
-        except Exception as error:  # whatever the student's function does wrong, the sampler goes on without it
-            self.layers = kept
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            falls_back(getattr(function, "__name__", f"{cell} step"), reason[:300], f"Keras's own {cell} cell")
-            return False
-        return True
+        try:  # whatever the student's function does wrong, the sampler goes on without it
+            difference = self.difference_from(model)
+            reason = None if difference <= CHECK_TOLERANCE else f"probabilities {difference:.2g} away from Keras's"
+        except Exception as error:
+            reason = error
+        if reason is None:
+            return True
+        self.layers = kept
+        falls_back(f"your {getattr(function, '__name__', cell + ' step')}", reason, f"Keras's own {cell} cell")
+        return False
 
     def check_against(self, model: keras.Model) -> None:
         """Fail loudly if these NumPy equations' probabilities differ from the Keras model's on a short text."""
-        ids = np.random.default_rng(0).integers(0, self.vocab.size, CHECK_LENGTH, dtype=np.int32)
-        self.check_cells(ids[:2])
-        expected = keras.ops.convert_to_numpy(model(ids[None, :], training=False)).astype(np.float64)[0]
-        difference = float(np.abs(self.probabilities_of_ids(ids) - expected).max())
+        difference = self.difference_from(model)
         if not difference <= CHECK_TOLERANCE:
             functions = ", ".join(sorted({layer.step_function for layer in self.layers}))
             raise ValueError(
@@ -221,6 +220,13 @@ class Sampler:
                 f"(tolerance {CHECK_TOLERANCE}); either the model computes something the sampler does not "
                 f"implement, or a cell's equations are wrong ({functions})"
             )
+
+    def difference_from(self, model: keras.Model) -> float:
+        """The largest difference between these equations' probabilities and the Keras model's on a short text."""
+        ids = np.random.default_rng(0).integers(0, self.vocab.size, CHECK_LENGTH, dtype=np.int32)
+        self.check_cells(ids[:2])
+        expected = keras.ops.convert_to_numpy(model(ids[None, :], training=False)).astype(np.float64)[0]
+        return float(np.abs(self.probabilities_of_ids(ids) - expected).max())
 
     def check_cells(self, ids: np.ndarray) -> None:
         """A clear error if a cell's step function does not return its new state, (batch, units) floats."""
@@ -325,9 +331,11 @@ class Sampler:
                     following, allowed = self.grammar.allowed(grammar[active], np.full(len(active), total - position))
                     if not allowed.any(axis=1).all():
                         row = active[~allowed.any(axis=1)][0]
+                        written = self.vocab.decode(text[row, :position])
                         raise RuntimeError(
-                            f"bug: the grammar allows no character for tune {row} after "
-                            f"{self.vocab.decode(text[row, :position])!r} ({self.grammar.states[grammar[row]]})"
+                            f"the grammar (helpers.abc.grammar) allows no character of this model's vocabulary for "
+                            f"tune {row} after ...{written[-120:]!r}: an error of the grammar, not of your code; "
+                            "please report it with that text, and sample with constrained=False meanwhile"
                         )
                     removed[active] += 1.0 - np.where(allowed, np.exp(log_p), 0.0).sum(axis=1)
                     logits = np.where(allowed, logits, -np.inf)

@@ -2,13 +2,16 @@
 
 1. The three editions are built from this project, and no answer is left in the student edition.
 2. The unanswered student edition runs, and every code exercise's check reports failure with its own message.
-3. A perfect submission gets every point; one with a single exercise broken loses that exercise's points only.
-4. A submission with an endless loop, and one that cannot even be read, are graded with a note and no hang.
+3. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
+   bottom, each falling back where it must with one line; grading that student costs only those two questions.
+4. A perfect submission gets every point.
+5. A submission with an endless loop, and one that cannot even be read, are graded with a note and no hang.
 """
 
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +22,19 @@ from helpers.assignment.edition import build, cell_text, fill_answers
 from helpers.assignment.grade import grade
 from helpers.config import project_root
 
-BROKEN = (
-    "01_data.ipynb",
-    "return corpus_vocab.decode(chars, ids)",
-    'return "".join(chars[i] for i in list(ids)[::-1])',
+# The cascade student's two mistakes: q1 left as handed out, and the SimpleRNN step without its recurrence (q13).
+UNANSWERED = ("01_data.ipynb", "def split_by_tune(")
+WRONG = (
+    "04_generate.ipynb",
+    "return np.tanh(x @ kernel + h @ recurrent_kernel + bias)",
+    "return np.tanh(x @ kernel + bias)",
 )
+MISTAKES = {"q1", "q13"}
+BANNERS = {
+    "01_data.ipynb": "⚠ your split_by_tune (exercise 1) did not pass (ValueError: it returned None): going on with "
+    "the reference split.",
+    "04_generate.ipynb": "⚠ your simple_rnn_step did not pass (probabilities",
+}
 LOOP_TIMEOUT = 120  # seconds; a quick notebook grades in about 20
 
 
@@ -54,12 +65,7 @@ def test_every_notebook_with_exercises_has_an_edition_and_an_autograder(editions
 
 @pytest.mark.slow
 def test_the_unanswered_student_edition_fails_every_check_with_its_message(editions, questions, tmp_path):
-    environment = os.environ | {
-        "PYTHONPATH": str(editions.student),  # the student's package: its exercises run the student's code
-        "MUSICRNN_ROOT": str(editions.student),
-        "MUSICRNN_PROFILE": "quick",
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
-    }
+    environment = student_environment(editions.student)
     for notebook, asked in questions.items():
         subprocess.run(
             [str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--execute", "--allow-errors"]
@@ -92,25 +98,93 @@ def submit(folder: Path, notebooks: dict[str, dict]) -> None:
         (folder / name).write_text(json.dumps(notebook))
 
 
+def student_environment(root: Path) -> dict:
+    """A student's kernel: the student edition's package (at root) first, quick profile, outputs under root."""
+    return os.environ | {
+        "PYTHONPATH": str(root),
+        "MUSICRNN_ROOT": str(root),
+        "MUSICRNN_PROFILE": "quick",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+    }
+
+
+@pytest.fixture(scope="module")
+def cascade(editions, questions, tmp_path_factory):
+    """The cascade student: every answer written but q1 (left as handed out) and q13 (wrong); each notebook of
+    their own copy of the student edition run top to bottom, in order. (notebooks as written, executed copies)"""
+    root = tmp_path_factory.mktemp("student") / "edition"
+    shutil.copytree(editions.student, root)
+    written = {}
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        handed_out = json.loads(path.read_text())
+        notebook = handed_out
+        if path.name in questions:
+            notebook = fill_answers(json.loads(path.read_text()), project_root() / "notebooks" / path.name)
+        for cell, original in zip(notebook["cells"], handed_out["cells"], strict=True):
+            if path.name == UNANSWERED[0] and UNANSWERED[1] in cell_text(cell):
+                cell["source"] = original["source"]
+            if path.name == WRONG[0] and WRONG[1] in cell_text(cell):
+                cell["source"] = cell_text(cell).replace(WRONG[1], WRONG[2])
+        path.write_text(json.dumps(notebook))
+        written[path.name] = notebook
+    executed = {}
+    for name in written:
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--execute", "--to", "notebook"]
+            + ["--output-dir", str(root / "executed"), str(root / "notebooks" / name)],
+            env=student_environment(root),
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, f"{name} stopped with an exception:\n{result.stderr[-3000:]}"
+        executed[name] = json.loads((root / "executed" / name).read_text())
+    return written, executed
+
+
+def printed(notebook: dict) -> str:
+    return "\n".join(
+        cell_text({"source": output.get("text", "")})
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
 @pytest.mark.slow
-def test_grading_gives_full_marks_takes_only_a_broken_exercise_and_survives_loops(editions, questions, tmp_path):
+def test_one_unanswered_and_one_wrong_exercise_cascade_nowhere(cascade):
+    _, executed = cascade
+    assert list(executed) == sorted(path.name for path in (project_root() / "notebooks").glob("*.ipynb"))
+    for name, notebook in executed.items():
+        banners = [line for line in printed(notebook).splitlines() if line.startswith("⚠")]
+        if name in BANNERS:
+            assert len(banners) == 1 and banners[0].startswith(BANNERS[name]), f"{name}: {banners}"
+        else:
+            assert not banners, f"{name} fell back with nothing wrong in it: {banners}"
+        errors = [
+            output
+            for cell in notebook["cells"]
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"
+        ]
+        assert not errors, f"{name}: {errors[:1]}"
+
+
+@pytest.mark.slow
+def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, questions, cascade, tmp_path):
     perfect = {
         notebook: fill_answers(
             json.loads((editions.student / "notebooks" / notebook).read_text()), project_root() / "notebooks" / notebook
         )
         for notebook in questions
     }
-    broken = json.loads(json.dumps(perfect))
-    notebook, right, wrong = BROKEN
-    for cell in broken[notebook]["cells"]:
-        if right in cell_text(cell):
-            cell["source"] = cell_text(cell).replace(right, wrong)
+    written, _ = cascade
+    notebook = "01_data.ipynb"
     looping = json.loads(json.dumps(perfect[notebook]))
     looping["cells"].insert(3, {"cell_type": "code", "source": "while True:\n    pass", "metadata": {}, "outputs": []})
     looping["cells"][3]["execution_count"] = None
     submissions = tmp_path / "submissions"
     submit(submissions / "ada", perfect)
-    submit(submissions / "bob", broken)
+    submit(submissions / "bob", {name: written[name] for name in questions})
     submit(submissions / "cy", {notebook: looping})
     (submissions / "dee").mkdir()
     (submissions / "dee" / notebook).write_text("{this is not a notebook")
@@ -119,15 +193,17 @@ def test_grading_gives_full_marks_takes_only_a_broken_exercise_and_survives_loop
     rows = {row["student"]: row for row in csv.DictReader(grades_csv.open())}
     auto = {name: question["points"] for asked in questions.values() for name, question in asked.items()}
     auto = {name: points for name, points in auto.items() if not questions_manual(questions, name)}
+    assert MISTAKES <= set(auto)
     for name, points in auto.items():
         assert float(rows["ada"][name]) == points, f"the perfect submission lost points on {name}: {rows['ada']}"
-        expected = 0.0 if name == "q2" else points
-        assert float(rows["bob"][name]) == expected, f"the broken q2 changed {name}: {rows['bob']}"
+        expected = 0.0 if name in MISTAKES else points
+        assert float(rows["bob"][name]) == expected, f"q1 unanswered and q13 wrong changed {name}: {rows['bob']}"
     assert float(rows["ada"]["auto_points"]) == sum(auto.values()) == float(rows["ada"]["auto_possible"])
     assert f"stopped after {LOOP_TIMEOUT} s" in rows["cy"]["notes"] and float(rows["cy"]["auto_points"]) == 0
     assert "failed" in rows["dee"]["notes"] and "not submitted" in rows["dee"]["notes"]
     feedback = (tmp_path / "graded" / "feedback" / "bob.md").read_text()
-    assert "### q2: 0 of 2 points" in feedback and "AssertionError: decode(chars, [2, 3, 4])" in feedback
+    assert "### q1: 0 of" in feedback and "split_by_tune(tunes, seed=3) returned None" in feedback
+    assert "### q13: 0 of" in feedback and "simple_rnn_step" in feedback
     assert "graded by hand" in feedback
 
 

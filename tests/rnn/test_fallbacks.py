@@ -1,6 +1,8 @@
 """What the student edition's package computes instead of each answer (the framework's own), and the sampler's use
 of a student's step function: used where it agrees with Keras, else left out with one line saying so."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -94,7 +96,10 @@ def test_a_correct_student_step_runs_the_sampler(capsys):
 @pytest.mark.parametrize(
     "wrong, reason",
     [
-        (lambda x, h, kernel, recurrent_kernel, bias: np.tanh(x @ kernel + bias), "differ from Keras's by"),
+        (
+            lambda x, h, kernel, recurrent_kernel, bias: np.tanh(x @ kernel + bias),
+            r"probabilities 0\.\d+ away from Keras's",
+        ),
         (lambda x, h, kernel, recurrent_kernel, bias: None, "returned NoneType"),
         (lambda x, h, kernel, recurrent_kernel, bias: 1 / 0, "division by zero"),
     ],
@@ -104,7 +109,7 @@ def test_a_wrong_student_step_is_left_out_with_one_line_and_the_sampler_goes_on(
     model = random_model("SimpleRNN")
     sampler = Sampler(model, VOCAB, steps={"SimpleRNN": wrong})
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert len(lines) == 1 and "simple_rnn_step did not pass" in lines[0] and reason in lines[0], lines
+    assert len(lines) == 1 and "your simple_rnn_step did not pass" in lines[0] and re.search(reason, lines[0]), lines
     assert "Keras's own SimpleRNN cell" in lines[0] and "bug" not in lines[0]
     assert sampler.layers[0].function is None
     np.testing.assert_allclose(
