@@ -28,8 +28,12 @@ from helpers.rnn.model import OneHot, check_softmax_output, load_trained_model
 __all__ = ["DEFAULT_PRIME", "GeneratedTune", "Sampler"]
 
 DEFAULT_PRIME = f"{START}\n"
-# Below this, logits / T overflow; top_k=1 is the greedy limit of T -> 0.
-MIN_TEMPERATURE = 1e-6
+# The usable temperatures. Below MIN_TEMPERATURE, logits / T overflow (top_k=1 is the greedy limit of T -> 0); above
+# MAX_TEMPERATURE the draw is uniform for every practical purpose, and near 3.4e38 T itself overflows float32.
+MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-6, 1e6
+# The largest sample: tunes in one batch, characters per tune, and characters held in memory, n × (prime +
+# max_length), as one int32 array (80 MB at the limit).
+MAX_TUNES, MAX_LENGTH, MAX_SYMBOLS = 10_000, 100_000, 20_000_000
 
 
 @dataclass(frozen=True)
@@ -299,14 +303,18 @@ class Sampler:
     ) -> list[GeneratedTune]:
         """n tunes written after the prime, each stopping at <end> or after max_length characters.
 
+        Limits, checked before anything is allocated: MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE, n <= MAX_TUNES,
+        max_length <= MAX_LENGTH and n × (prime + max_length) <= MAX_SYMBOLS; a prime that holds <end> is refused.
+
         constrained=True masks, at every step, the characters that cannot continue a valid tune
         (helpers.abc.grammar), so that every tune is valid ABC and ends with <end> within max_length.
         """
         check_sampling(n, temperature, max_length, seed, top_k, top_p)
         if not isinstance(constrained, bool | np.bool_):
             raise TypeError(f"constrained must be True or False, got {constrained!r} ({type(constrained).__name__})")
-        noise = RowNoise(seed, n)
         prime_ids = self.encode_prime(prime)
+        check_prime(prime, n, len(prime_ids), max_length)
+        noise = RowNoise(seed, n)
         grammar = self.grammar_rows(prime, n, max_length) if constrained else None
         end_ids = self.vocab.encode(END)
         total = len(prime_ids) + max_length
@@ -406,12 +414,14 @@ class RowNoise:
         return self.block[rows, step - self.block_start, None]
 
 
-def check_integer(what: str, value, minimum: int) -> None:
-    """A TypeError unless value is an int (bools are not), a ValueError if it is below minimum."""
+def check_integer(what: str, value, minimum: int, maximum: int | None = None) -> None:
+    """A TypeError unless value is an int (bools are not), a ValueError if it is below minimum or above maximum."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         raise TypeError(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
     if value < minimum:
         raise ValueError(f"{what} must be at least {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{what} must be at most {maximum}, got {value!r}")
 
 
 def check_real(name: str, value) -> None:
@@ -426,13 +436,9 @@ def check_sampling(
     n: int, temperature: float, max_length: int, seed: int, top_k: int | None, top_p: float | None
 ) -> None:
     """One clear error per bad sampling argument: a TypeError for the wrong type, a ValueError out of range."""
-    check_integer("the number of tunes (batch size) n", n, 1)
-    check_real("temperature", temperature)
-    if not temperature >= MIN_TEMPERATURE:
-        raise ValueError(
-            f"temperature must be at least {MIN_TEMPERATURE}, got {temperature!r}; for greedy sampling use top_k=1"
-        )
-    check_integer("max_length", max_length, 1)
+    check_integer("the number of tunes (batch size) n", n, 1, MAX_TUNES)
+    check_temperature(temperature)
+    check_integer("max_length", max_length, 1, MAX_LENGTH)
     check_integer("the seed", seed, 0)
     if top_k is not None:
         check_integer("top_k (or None)", top_k, 1)
@@ -440,6 +446,32 @@ def check_sampling(
         check_real("top_p", top_p)
         if not 0 < top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}")
+
+
+def check_temperature(temperature) -> None:
+    """A TypeError unless temperature is a real number, a ValueError outside MIN_TEMPERATURE..MAX_TEMPERATURE."""
+    if isinstance(temperature, bool | np.bool_) or not isinstance(temperature, int | float | np.integer | np.floating):
+        raise TypeError(f"temperature must be a number, got {temperature!r} ({type(temperature).__name__})")
+    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        greedy = "; for greedy sampling use top_k=1" if 0 < temperature < MIN_TEMPERATURE else ""
+        raise ValueError(
+            f"temperature must be a positive number between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, "
+            f"got {temperature!r}{greedy}"
+        )
+
+
+def check_prime(prime: str, n: int, prime_length: int, max_length: int) -> None:
+    """A ValueError for a prime that already holds <end>, or for more symbols in memory than MAX_SYMBOLS."""
+    if END in prime:
+        raise ValueError(
+            f"the prime holds {END} at index {prime.index(END)}: that tune is already finished; "
+            f"give a prime that stops before {END}"
+        )
+    if n * (prime_length + max_length) > MAX_SYMBOLS:
+        raise ValueError(
+            f"n × (prime + max_length) = {n} × ({prime_length} + {max_length}) = {n * (prime_length + max_length)} "
+            f"symbols, but at most {MAX_SYMBOLS} are held in memory at once: sample fewer or shorter tunes per call"
+        )
 
 
 def draw(

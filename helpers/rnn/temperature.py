@@ -11,6 +11,7 @@ from helpers.config import VOCAB
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import check_softmax_output, load_trained_model
 from helpers.rnn.pipeline import make_chunks
+from helpers.rnn.sample import check_temperature
 
 __all__ = ["tempered_cross_entropy"]
 
@@ -20,8 +21,9 @@ def tempered_cross_entropy(run_dir: Path, text: str, temperatures, chunk_length:
 
     T = 1 gives the model's own validation loss; any other T scores the distribution the sampler draws from.
     """
-    if any(not t > 0 for t in temperatures):
-        raise ValueError(f"temperatures must be positive, got {list(temperatures)}")
+    temperatures = list(temperatures)
+    for temperature in temperatures:
+        check_temperature(temperature)  # the sampler's range: outside it, log p / T overflows or underflows
     run_dir = Path(run_dir)
     model = load_trained_model(run_dir)
     check_softmax_output(model)

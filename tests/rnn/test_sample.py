@@ -235,8 +235,8 @@ def test_nucleus_keeps_the_smallest_set_that_reaches_top_p():
     [
         ({"temperature": 0}, "temperature"),
         ({"temperature": -1.0}, "temperature"),
-        ({"temperature": float("inf")}, "temperature must be a finite number, got inf"),
-        ({"temperature": float("nan")}, "temperature must be a finite number, got nan"),
+        ({"temperature": float("inf")}, r"temperature must be a positive number between 1e-06 and 1e\+06, got inf"),
+        ({"temperature": float("nan")}, r"temperature must be a positive number between 1e-06 and 1e\+06, got nan"),
         (
             {"temperature": 1e-300},
             r"temperature must be a positive number between 1e-06 and 1e\+06, got 1e-300.*top_k=1",

@@ -1,6 +1,7 @@
 """Temperature-scaled cross-entropy on a text."""
 
 import math
+import re
 
 import keras
 import numpy as np
@@ -23,6 +24,10 @@ def test_temperature_one_is_the_models_own_cross_entropy(random_run, run_text):
     assert losses[1000.0] == pytest.approx(math.log(probabilities.shape[-1]), rel=1e-2)
 
 
-def test_non_positive_temperature_is_refused(random_run, run_text):
-    with pytest.raises(ValueError, match="positive"):
-        tempered_cross_entropy(random_run, run_text * 5, (1.0, 0.0))
+@pytest.mark.parametrize("temperature", [0.0, -1.0, 1e-7, 1e39, float("nan"), float("inf")])
+def test_a_temperature_outside_the_sampler_range_is_refused(random_run, run_text, temperature):
+    with pytest.raises(
+        ValueError,
+        match=rf"temperature must be a positive number between 1e-06 and 1e\+06, got {re.escape(repr(temperature))}",
+    ):
+        tempered_cross_entropy(random_run, run_text * 5, (1.0, temperature))
