@@ -2,7 +2,8 @@
 
 Every grammar state met while sampling gets a number and, once, a row: the number of the state each vocabulary
 symbol leads to (-1 where the symbol would break the tune) and how many characters the shortest valid ending
-takes from there. A sampling step is then two array lookups per batch, whatever the grammar's size.
+takes from there. A sampling step is then two array lookups per batch, whatever the grammar's size. A full table
+(MAX_STATES) forgets the states that no row is at, so its memory is bounded.
 """
 
 from __future__ import annotations
@@ -16,25 +17,47 @@ __all__: list[str] = []  # nothing here is used outside helpers.rnn
 NOT_YET = -2  # a row, or an ending's length, not computed yet
 BROKEN = -1  # the symbol cannot continue the tune
 TOO_LONG = np.iinfo(np.int32).max
+# Past this many states (about 1 KB each, with their rows and endings), the table forgets every state that no row is
+# at: its memory then grows with the batch (one step meets at most batch × vocabulary new states), not with every
+# state ever met. benchmarks/constrained_memory.py prints what it holds.
+MAX_STATES = 200_000
 
 
 class GrammarTable:
     """Grammar states numbered as they are met, with each one's next states and the length of its ending.
 
     The length of a state's ending is needed only when a row has at most MAX_COMPLETION characters left (before
-    that, every state fits), so it is computed only then.
+    that, every state fits), so it is computed only then. Past max_states, keep_only forgets the states no row is at.
     """
 
-    def __init__(self, symbols: tuple[str, ...]) -> None:
+    def __init__(self, symbols: tuple[str, ...], max_states: int = MAX_STATES) -> None:
         self.symbols = symbols  # symbol 0 (the unknown symbol) is never allowed
+        self.max_states = max_states
         self.completion = Completion(symbol for symbol in symbols[1:] if len(symbol) == 1)
         self.body_symbols = np.array([bool(symbol) and set(symbol) <= BODY_CHARACTERS for symbol in symbols])
         self.body_symbols[0] = False
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every state, its row and its ending."""
         self.states: list[TuneState] = []
         self.numbers: dict[TuneState, int] = {}
-        self.next = np.full((1024, len(symbols)), NOT_YET, dtype=np.int32)
+        self.next = np.full((1024, len(self.symbols)), NOT_YET, dtype=np.int32)
         self.left = np.full(1024, NOT_YET, dtype=np.int64)
         self.done = np.zeros(1024, dtype=bool)
+        self.completion.lengths.clear()
+
+    def keep_only(self, numbers: np.ndarray) -> np.ndarray:
+        """Once the table holds more than max_states states (endings included), forget all but these (the states the
+        rows are at) and renumber them; the rows' numbers afterwards."""
+        if len(self.states) + len(self.completion.lengths) <= self.max_states:
+            return numbers
+        kept, renumbered = np.unique(numbers, return_inverse=True)
+        states = [self.states[number] for number in kept]
+        self.clear()
+        for state in states:
+            self.number(state)
+        return renumbered.reshape(numbers.shape).astype(numbers.dtype)
 
     def number(self, state: TuneState) -> int:
         """The state's number, given on first sight."""

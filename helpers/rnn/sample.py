@@ -336,6 +336,7 @@ class Sampler:
                 logits[:, 0] = -np.inf  # the unknown symbol is never written
                 log_p = log_softmax(logits / temperature, axis=-1)
                 if grammar is not None:
+                    grammar[active] = self.grammar.keep_only(grammar[active])  # the table's memory stays bounded
                     following, allowed = self.grammar.allowed(grammar[active], np.full(len(active), total - position))
                     if not allowed.any(axis=1).all():
                         row = active[~allowed.any(axis=1)][0]

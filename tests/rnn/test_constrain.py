@@ -13,6 +13,7 @@ from tune_checks import tune_problems
 from helpers.abc.grammar import Completion, advance, start_state
 from helpers.config import RunConfig
 from helpers.corpus.vocab import Vocabulary
+from helpers.rnn.constrain import GrammarTable
 from helpers.rnn.model import build_model
 from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
 
@@ -131,3 +132,16 @@ def test_max_length_must_fit_the_shortest_valid_tune(samplers):
 def test_constrained_must_be_true_or_false(samplers, flag):
     with pytest.raises(TypeError, match="constrained must be True or False"):
         samplers["small"].sample(1, max_length=100, constrained=flag)
+
+
+def test_a_full_table_forgets_the_states_no_row_is_at_and_writes_the_same_tunes(samplers):
+    sampler = samplers["full"]
+    expected = sampler.sample(8, temperature=2.0, max_length=300, seed=3, constrained=True)
+    unbounded = len(sampler.grammar.states)
+    sampler.grammar = GrammarTable(sampler.vocab.chars, max_states=400)
+    for seed in (3, 4, 5):  # the table is kept between calls: without a bound it would only grow
+        tunes = sampler.sample(8, temperature=2.0, max_length=300, seed=seed, constrained=True)
+        assert len(sampler.grammar.states) <= 400 + 8 * sampler.vocab.size < unbounded
+    assert sampler.sample(8, temperature=2.0, max_length=300, seed=3, constrained=True) == expected
+    assert all(tune.finished for tune in tunes)
+    sampler.grammar = None  # the other tests build their own table
