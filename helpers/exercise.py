@@ -17,7 +17,7 @@ from pathlib import Path
 
 from helpers.config import project_root
 
-__all__ = ["exercise", "falls_back"]
+__all__ = ["exercise", "falls_back", "yours_if_same"]
 
 MARK = "__exercise__"  # the attribute @exercise sets: the notebook of the exercise
 CALLING: set[str] = set()  # the exercises whose student version is running now
@@ -44,6 +44,32 @@ def falls_back(yours: str, reason: str | BaseException, instead: str) -> None:
         lines = str(reason).strip().splitlines()
         reason = f"{type(reason).__name__}: {lines[0][:300]}" if lines else type(reason).__name__
     print(f"⚠ {yours} did not pass ({reason}): going on with {instead}.")
+
+
+def yours_if_same(yours: Callable, reference: Callable, probes: list[tuple], exercise_name: str) -> Callable:
+    """yours if it returns what reference returns for every probe (a tuple of arguments), else reference, said in
+    one line: the rest of a notebook goes on with a function that works."""
+    import numpy as np
+
+    def parts(value) -> tuple:
+        return value if isinstance(value, tuple) else (value,)
+
+    for number, probe in enumerate(probes, start=1):
+        try:
+            found, wanted = parts(yours(*probe)), parts(reference(*probe))
+        except Exception as error:
+            falls_back(f"your {exercise_name}", error, "the package's")
+            return reference
+        if len(found) != len(wanted) or not all(
+            np.shape(a) == np.shape(b) and np.array_equal(a, b) for a, b in zip(found, wanted, strict=False)
+        ):
+            falls_back(
+                f"your {exercise_name}",
+                f"its result differs from the package's on test input {number}",
+                "the package's",
+            )
+            return reference
+    return yours
 
 
 def student_version(notebook: str, name: str) -> Callable:

@@ -25,6 +25,7 @@ from pathlib import Path
 from helpers.config import get_profile
 from helpers.corpus.reference import write_reference_data
 from helpers.files import write_json
+from helpers.rnn.model import ARCHITECTURES, write_architectures
 
 __all__: list[str] = []  # nothing here is used outside helpers.assignment
 
@@ -290,6 +291,7 @@ def build(root: Path, out: Path) -> Editions:
             shutil.copy2(source, editions.student / name)
     shutil.copy2(STUDENT_MAKEFILE, editions.student / "Makefile")
     write_reference_data([get_profile(name) for name in PROFILES], editions.student)  # what a failed q1 uses
+    write_architectures(editions.student / ARCHITECTURES)  # the models the package builds without build_model
     (editions.student / "README.md").write_text(student_readme((root / "README.md").read_text(encoding="utf-8")))
     answers = stub_package(editions.student / "helpers")
     shared = []  # what the student may see that an answer line may share: the notebooks' prompts, not the package

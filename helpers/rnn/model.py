@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import re
 import zipfile
 from pathlib import Path
 
 import keras
+import numpy as np
 
-from helpers.config import MODEL, RunConfig
-from helpers.exercise import exercise
-from helpers.files import DamagedFileError
+from helpers.config import MODEL, RunConfig, project_root
+from helpers.exercise import exercise, falls_back
+from helpers.files import DamagedFileError, read_json_object, write_json
 from helpers.rnn.runs import model_archive_problem
 
-__all__ = ["OneHot", "build_model", "compile_model", "load_trained_model"]
+__all__ = [
+    "ARCHITECTURES",
+    "OneHot",
+    "build_model",
+    "compile_model",
+    "load_trained_model",
+    "reference_model",
+    "usable_builder",
+    "write_architectures",
+]
+
+# The reference architectures the student edition ships: build_model's model of each kind, as Keras's JSON, with
+# these sizes standing for the real ones (small primes no other number of the JSON is), filled in by reference_model.
+ARCHITECTURES = Path("reference") / "architectures.json"
+SENTINELS = {"vocab_size": 97, "hidden_size": 89, "embedding_dim": 83}
+DROPOUT_SENTINEL = 0.3141
 
 
 @keras.saving.register_keras_serializable(package="helpers")
@@ -33,7 +52,7 @@ class OneHot(keras.layers.Layer):
         return {**super().get_config(), "depth": self.depth}
 
 
-@exercise("03_train.ipynb")
+@exercise("03_train.ipynb", fallback="reference_model")
 def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
     """(batch, time) ids -> (batch, time, vocab) next-character probabilities."""
     if vocab_size < 2:
@@ -50,6 +69,86 @@ def build_model(config: RunConfig, vocab_size: int) -> keras.Model:
             x = keras.layers.Dropout(config.dropout, name=f"dropout_{layer}")(x)
     probabilities = keras.layers.Dense(vocab_size, activation="softmax", name="next_char")(x)
     return keras.Model(ids, probabilities, name=config.slug)
+
+
+def architecture_key(config: RunConfig) -> str:
+    """What a model's layers depend on besides their sizes: cell, number of layers, encoding, dropout or none."""
+    return f"{config.cell}-l{config.layers}-{config.encoding}-{'dropout' if config.dropout else 'no dropout'}"
+
+
+def template_config(config: RunConfig) -> RunConfig:
+    return dataclasses.replace(
+        config,
+        hidden_size=SENTINELS["hidden_size"],
+        embedding_dim=SENTINELS["embedding_dim"],
+        dropout=DROPOUT_SENTINEL if config.dropout else 0.0,
+    )
+
+
+def write_architectures(path: Path, max_layers: int = 3) -> Path:
+    """build_model's model of every cell, depth up to max_layers, encoding and dropout, as a template (the edition's
+    build writes them, so that the student edition builds the study's models without the answer)."""
+    templates = {}
+    for cell, layers, encoding, dropout in itertools.product(
+        ("SimpleRNN", "LSTM", "GRU"), range(1, max_layers + 1), ("onehot", "embedding"), (0.0, 0.5)
+    ):
+        config = template_config(RunConfig(cell=cell, layers=layers, encoding=encoding, dropout=dropout))
+        templates[architecture_key(config)] = {
+            "model": build_model(config, SENTINELS["vocab_size"]).to_json(),
+            "name": config.slug,
+        }
+    write_json(templates, path)
+    return path
+
+
+def reference_model(config: RunConfig, vocab_size: int) -> keras.Model:
+    """build_model's model, made from the reference architecture of its kind (reference/architectures.json) with
+    this config's sizes: what the student edition's package builds, since it holds no answer."""
+    if vocab_size < 2:
+        raise ValueError(f"vocabulary size must be at least 2, got {vocab_size}")
+    path = project_root() / ARCHITECTURES
+    templates = read_json_object(path, "build the student edition again (python -m helpers.assignment)")
+    template = templates.get(architecture_key(config))
+    if template is None:
+        raise ValueError(
+            f"the student edition ships no reference architecture for {architecture_key(config)} "
+            f"(it has {sorted(templates)}): write build_model in 03_train.ipynb and pass it in"
+        )
+    sizes = {**SENTINELS, "vocab_size": vocab_size, "hidden_size": config.hidden_size}
+    sizes["embedding_dim"] = config.embedding_dim
+    text = template["model"].replace(f'"{template["name"]}"', f'"{config.slug}"')
+    for name, sentinel in SENTINELS.items():
+        text = re.sub(rf"\b{sentinel}\b", str(sizes[name]), text)
+    text = re.sub(rf"\b{DROPOUT_SENTINEL}\b", repr(float(config.dropout)), text)
+    return keras.models.model_from_json(text)
+
+
+def builder_problem(build, config: RunConfig, vocab_size: int) -> str | BaseException | None:
+    """Why a build_model of a student's cannot stand in for the package's, or None: it must give a model whose
+    output is a softmax over the vocabulary at every step, with as many weights as the package's."""
+    try:
+        model = build(config, vocab_size)
+        if not isinstance(model, keras.Model):
+            return f"it returned {type(model).__name__}, not a keras.Model"
+        check_softmax_output(model)
+        shape = tuple(model(np.zeros((2, 5), dtype="int32")).shape)
+        if shape != (2, 5, vocab_size):
+            return f"its output for ids of shape (2, 5) has shape {shape}, expected {(2, 5, vocab_size)}"
+        expected = build_model(config, vocab_size).count_params()
+        if model.count_params() != expected:
+            return f"it has {model.count_params():,} weights, the package's model {expected:,}"
+    except Exception as error:  # whatever the student's function does wrong, the package's model stands in
+        return error
+    return None
+
+
+def usable_builder(build, config: RunConfig, vocab_size: int):
+    """Your build_model if it builds this config's model as the package does, else the package's, said in one line."""
+    problem = builder_problem(build, config, vocab_size)
+    if problem is None:
+        return build
+    falls_back(f"your {getattr(build, '__name__', 'build_model')} (exercise 11)", problem, "the package's model")
+    return build_model
 
 
 def load_trained_model(folder: Path) -> keras.Model:

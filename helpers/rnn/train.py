@@ -41,7 +41,7 @@ from helpers.files import (
 )
 from helpers.rnn.backend import distribution_scope, machine_facts, set_threads
 from helpers.rnn.evaluate import nats_per_tune
-from helpers.rnn.model import build_model, compile_model
+from helpers.rnn.model import build_model, compile_model, usable_builder
 from helpers.rnn.pipeline import batches_per_epoch, make_dataset, make_training_dataset
 from helpers.rnn.runs import is_finished, unfinished_reason
 
@@ -329,8 +329,12 @@ def make_callbacks(run_dir: Path, config: RunConfig, history: list[dict]) -> lis
     return callbacks
 
 
-def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="auto", callbacks=()) -> dict:
-    """Train (or resume, or reuse) the run in run_dir and return its final metrics."""
+def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="auto", callbacks=(), build=None) -> dict:
+    """Train (or resume, or reuse) the run in run_dir and return its final metrics.
+
+    build: a function (config, vocab_size) -> keras.Model to build the network with (yours, from 03_train), used
+    if it builds the same model as the package does (else the package's, said in one line); default the package's.
+    """
     run_dir = Path(run_dir)
     if (metrics := reusable_metrics(run_dir, config, data)) is not None:
         return metrics
@@ -352,7 +356,8 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
 
         keras.utils.set_random_seed(config.seed)
         with distribution_scope():
-            model = compile_model(build_model(config, vocab.size), config)
+            build = build_model if build is None else usable_builder(build, config, vocab.size)
+            model = compile_model(build(config, vocab.size), config)
             first_epoch = restore_checkpoint(model, run_dir / BACKUP)
         history = keep_history(run_dir, first_epoch)
         patience = config.early_stopping_patience

@@ -3,14 +3,24 @@ of a student's step function: used where it agrees with Keras, else left out wit
 
 import re
 
+import keras
 import numpy as np
 import pytest
 
 from helpers.assignment.edition import stub_exercises
 from helpers.corpus import vocab as corpus_vocab
 from helpers.corpus.vocab import UNKNOWN, Vocabulary
+from helpers.exercise import yours_if_same
 from helpers.rnn import cells, pipeline
-from helpers.rnn.model import RunConfig, build_model
+from helpers.rnn.model import (
+    ARCHITECTURES,
+    OneHot,
+    RunConfig,
+    build_model,
+    reference_model,
+    usable_builder,
+    write_architectures,
+)
 from helpers.rnn.sample import Sampler
 
 VOCAB = Vocabulary.from_text("<start>\n<end>\nX:1\nT:Tune\nM:6/8\nK:G\nGAB c2d|edc BAG|]\n")
@@ -120,3 +130,100 @@ def test_a_wrong_student_step_is_left_out_with_one_line_and_the_sampler_goes_on(
 def test_steps_are_named_by_cell_type():
     with pytest.raises(ValueError, match="by cell type"):
         Sampler(random_model("SimpleRNN"), VOCAB, steps={"simple_rnn_step": cells.simple_rnn_step})
+
+
+@pytest.fixture(scope="module")
+def architectures(tmp_path_factory):
+    """A student edition's root with the reference architectures its build writes."""
+    root = tmp_path_factory.mktemp("edition")
+    write_architectures(root / ARCHITECTURES, max_layers=2)
+    return root
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        RunConfig(),
+        RunConfig(cell="LSTM", hidden_size=33, layers=2, dropout=0.25, encoding="embedding", embedding_dim=7),
+        RunConfig(cell="GRU", hidden_size=97, layers=2),  # the vocabulary's sentinel as a hidden size
+    ],
+    ids=lambda config: config.slug,
+)
+def test_the_reference_architecture_is_build_models_model(architectures, monkeypatch, config):
+    monkeypatch.setenv("MUSICRNN_ROOT", str(architectures))
+    keras.utils.set_random_seed(3)
+    made = reference_model(config, 41)
+    keras.utils.set_random_seed(3)
+    built = build_model(config, 41)
+    assert made.name == built.name == config.slug
+    assert [(type(layer).__name__, layer.name) for layer in made.layers] == [
+        (type(layer).__name__, layer.name) for layer in built.layers
+    ]
+    for ours, theirs in zip(made.get_weights(), built.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert [getattr(layer, "rate", None) for layer in made.layers] == [
+        getattr(layer, "rate", None) for layer in built.layers
+    ]
+
+
+def test_an_architecture_the_edition_lacks_is_a_clear_error(architectures, monkeypatch):
+    monkeypatch.setenv("MUSICRNN_ROOT", str(architectures))
+    with pytest.raises(ValueError, match="no reference architecture for GRU-l3-onehot.*write build_model in 03_train"):
+        reference_model(RunConfig(cell="GRU", layers=3), 20)
+
+
+def right_builder(config, vocab_size):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.SimpleRNN(config.hidden_size, return_sequences=True)(OneHot(vocab_size)(ids))
+    return keras.Model(ids, keras.layers.Dense(vocab_size, activation="softmax")(x))
+
+
+def no_bias_output(config, vocab_size):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.SimpleRNN(config.hidden_size, return_sequences=True)(OneHot(vocab_size)(ids))
+    return keras.Model(ids, keras.layers.Dense(vocab_size, activation="softmax", use_bias=False)(x))
+
+
+def logits_output(config, vocab_size):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.SimpleRNN(config.hidden_size, return_sequences=True)(OneHot(vocab_size)(ids))
+    return keras.Model(ids, keras.layers.Dense(vocab_size, name="next_char")(x))
+
+
+def test_a_student_builder_of_the_same_model_is_used(capsys):
+    assert usable_builder(right_builder, RunConfig(hidden_size=8), 12) is right_builder
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    "wrong, reason",
+    [
+        (no_bias_output, "it has 264 weights, the package's model 276"),
+        (logits_output, "activation='linear'"),
+        (lambda config, vocab_size: None, "it returned NoneType, not a keras.Model"),
+        (lambda config, vocab_size: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_a_wrong_student_builder_is_replaced_by_the_package_in_one_line(wrong, reason, capsys):
+    assert usable_builder(wrong, RunConfig(hidden_size=8), 12) is build_model
+    (line,) = capsys.readouterr().out.splitlines()
+    assert "(exercise 11) did not pass" in line and reason in line and "the package's model" in line, line
+
+
+def test_a_student_function_that_differs_from_the_package_on_a_probe_is_replaced(capsys):
+    probes = [(np.arange(23), 5), (np.arange(11), 10)]
+    right = pipeline.framed_chunks
+    assert yours_if_same(right, pipeline.make_chunks, probes, "make_chunks") is right
+    assert capsys.readouterr().out == ""
+
+    def off_by_one(ids, chunk_length, name="text"):
+        inputs, targets = pipeline.make_chunks(ids, chunk_length, name)
+        return inputs, inputs
+
+    def unanswered(ids, chunk_length, name="text"):
+        return None
+
+    for wrong in (off_by_one, unanswered, lambda ids, chunk_length: 1 / 0):
+        assert yours_if_same(wrong, pipeline.make_chunks, probes, "make_chunks") is pipeline.make_chunks
+        (line,) = capsys.readouterr().out.splitlines()
+        assert line.startswith("⚠ your make_chunks did not pass") and "going on with the package's" in line
