@@ -1,34 +1,29 @@
-"""The package functions that are the answers to the assignment's exercises, and the student's own versions.
+"""The package functions that are the answers to the assignment's exercises, and how a student's stands in.
 
-A package function that is itself the answer to an exercise is marked ``@exercise("01_data.ipynb")``. The mark
-changes nothing here. The student edition (``python -m helpers.assignment``) replaces the body of every marked
-function with ``return student_version("01_data.ipynb", "split_by_tune")(...)``, so that whatever the package
-does with it (writing the data, training, sampling, the widgets, the later notebooks) runs the student's code.
+A package function that is itself the answer to an exercise is marked ``@exercise("01_data.ipynb", fallback=...)``.
+The mark changes nothing here. The student edition (``python -m helpers.assignment``) replaces the body of every
+marked function with a call to its fallback: the framework (Keras's own cells, StringLookup, tf.signal.frame) or a
+reference the edition ships computing the same. So the package never runs, or reads, a student's notebook.
+
+A notebook passes the student's function on visibly where it is used (``Sampler(..., steps=...)``,
+``train_run(..., build=...)``); it is used if it passes its check, else the package's stands in, said in one line
+(falls_back, yours_if_same).
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-import json
-import sys
 from collections.abc import Callable
-from pathlib import Path
-
-from helpers.config import project_root
 
 __all__ = ["exercise", "falls_back", "yours_if_same"]
 
 MARK = "__exercise__"  # the attribute @exercise sets: the notebook of the exercise
-CALLING: set[str] = set()  # the exercises whose student version is running now
 
 
-def exercise(notebook: str, fallback: str | None = None) -> Callable[[Callable], Callable]:
+def exercise(notebook: str, fallback: str) -> Callable[[Callable], Callable]:
     """Mark a function as the answer to an exercise of the given notebook; the function is returned unchanged.
 
-    fallback: the name of a function of the same module that computes the same with the framework (Keras's own
-    layers), not with the answer. The student edition's package calls it instead, so nothing the package does
-    depends on the student's notebook.
+    fallback: the name of a function of the same module that computes the same without the answer (the framework,
+    or a reference the edition ships). The student edition's package calls it instead.
     """
 
     def mark(function: Callable) -> Callable:
@@ -70,86 +65,3 @@ def yours_if_same(yours: Callable, reference: Callable, probes: list[tuple], exe
             )
             return reference
     return yours
-
-
-def student_version(notebook: str, name: str) -> Callable:
-    """The student's definition of `name`: the running notebook's if it defines one, else the saved notebook's.
-
-    A notebook that has just run the exercise's cell gets that very function. Any other code (a later
-    notebook, a widget) reads notebooks/<notebook> as last saved, and runs the imports of its code cells and
-    the cell that defines `name`, without the rest of the notebook.
-    """
-    if name in CALLING:
-        raise RecursionError(
-            f"your {name} calls the package's {name}, which in the student edition calls yours: write it yourself"
-        )
-    function = find_student_version(notebook, name)
-
-    @functools.wraps(function)
-    def calling(*args, **kwargs):
-        CALLING.add(name)
-        try:
-            result = function(*args, **kwargs)
-        finally:
-            CALLING.discard(name)
-        if result is None:
-            raise NotImplementedError(
-                f"your {name} in {notebook} returned None: write that exercise (and save the notebook) first"
-            )
-        return result
-
-    return calling
-
-
-def find_student_version(notebook: str, name: str) -> Callable:
-    """The student's function itself (see student_version)."""
-    running = getattr(sys.modules.get("__main__"), name, None)
-    if callable(running) and getattr(running, "__module__", None) == "__main__":
-        return running
-    path = project_root() / "notebooks" / notebook
-    if not path.is_file():
-        raise FileNotFoundError(f"{name} is an exercise of {notebook}, which is not in {path.parent}")
-    found = saved_definition(path, path.stat().st_mtime_ns, name)
-    if found is None or hasattr(found, MARK):
-        raise NotImplementedError(
-            f"{name} is an exercise of {notebook}: write it there, run its cell and save the notebook"
-        )
-    return found
-
-
-@functools.lru_cache(maxsize=64)
-def saved_definition(path: Path, modified: int, name: str) -> Callable | None:
-    """The definition of name in the notebook at path as saved at that modification time (read once per save)."""
-    return definition_in(json.loads(path.read_text(encoding="utf-8")), name, path)
-
-
-def definition_in(notebook: dict, name: str, path: Path) -> Callable | None:
-    """Run the imports of a notebook's code cells and the last cell that defines `name`; return that function."""
-    imports, definition = [], None
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        source = "".join(cell.get("source", []))
-        try:
-            tree = ast.parse(python_of(source))
-        except SyntaxError as error:
-            if f"def {name}(" in source:
-                raise SyntaxError(f"{path.name}: the cell that defines {name} does not parse: {error}") from None
-            continue
-        imports += [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
-        if any(isinstance(node, ast.FunctionDef) and node.name == name for node in tree.body):
-            definition = [node for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)]
-    if definition is None:
-        return None
-    namespace: dict = {"__name__": f"student:{path.stem}"}
-    exec(compile(ast.Module(body=imports + definition, type_ignores=[]), str(path), "exec"), namespace)
-    return namespace[name]
-
-
-def python_of(source: str) -> str:
-    """A cell's source as plain Python: IPython's magics and shell escapes turned into calls."""
-    if "%" not in source and "!" not in source:
-        return source
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)

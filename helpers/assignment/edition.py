@@ -34,7 +34,7 @@ CONFIG_MARK = "# ASSIGNMENT CONFIG"
 STUDENT_FILES = ("helpers", "models", "data/README.md", "requirements.txt", "pyproject.toml")
 PROFILES = ("quick", "full")  # the reference data the student edition ships, one set per profile
 STUDENT_MAKEFILE = Path(__file__).with_name("student.mk")  # setup and lab; the project's own runs tests
-STUDENT_SECTION = "## For students"  # the README section that becomes the student edition's README
+STUDENT_GUIDE = Path("docs") / "students.md"  # the students' guide, which is the student edition's README
 SKIPPED = ("__pycache__", ".ipynb_checkpoints", "*.egg-info")
 MIN_ANSWER_LINE = 12  # shorter answer lines (`return x`, `)`) are too common to prove anything
 # In the package's modules, where any Python is at home, an answer line proves a leak only if it is longer than
@@ -171,8 +171,8 @@ def forwarded_call(arguments: ast.arguments) -> str:
 
 
 def stub_exercises(source: str) -> tuple[str, list[str]]:
-    """A module's source with each @exercise function's body replaced by a call to its fallback (the framework
-    computing the same), or, for an exercise without one, to the student's version.
+    """A module's source with each @exercise function's body replaced by a call to its fallback (the framework,
+    or a reference the edition ships, computing the same without the answer).
 
     Returns the new source and the removed answer bodies.
     """
@@ -183,17 +183,14 @@ def stub_exercises(source: str) -> tuple[str, list[str]]:
         start, end = answer_lines(node, lines)
         indent = " " * node.body[0].col_offset
         removed.append("".join(lines[start:end]))
-        if fallback:
-            lines[start:end] = [
-                f"{indent}# Exercise of {notebook}: no answer here; the same is computed with {fallback}.\n",
-                f"{indent}return {fallback}({forwarded_call(node.args)})\n",
-            ]
-            continue
-        student = f"student_version({json.dumps(notebook)}, {json.dumps(node.name)})"
+        if not fallback:
+            raise ValueError(
+                f"@exercise {node.name} (line {node.lineno}) has no fallback: name the function of its module that "
+                "computes the same without the answer, so the student edition's package needs no student's code"
+            )
         lines[start:end] = [
-            f"{indent}from helpers.exercise import student_version\n\n",
-            f"{indent}# Exercise of {notebook}: the package runs the student's own {node.name}.\n",
-            f"{indent}return {student}({forwarded_call(node.args)})\n",
+            f"{indent}# Exercise of {notebook}: no answer here; the same is computed with {fallback}.\n",
+            f"{indent}return {fallback}({forwarded_call(node.args)})\n",
         ]
     return "".join(lines), removed
 
@@ -292,7 +289,7 @@ def build(root: Path, out: Path) -> Editions:
     shutil.copy2(STUDENT_MAKEFILE, editions.student / "Makefile")
     write_reference_data([get_profile(name) for name in PROFILES], editions.student)  # what a failed q1 uses
     write_architectures(editions.student / ARCHITECTURES)  # the models the package builds without build_model
-    (editions.student / "README.md").write_text(student_readme((root / "README.md").read_text(encoding="utf-8")))
+    (editions.student / "README.md").write_text(student_readme(root), encoding="utf-8")
     answers = stub_package(editions.student / "helpers")
     shared = []  # what the student may see that an answer line may share: the notebooks' prompts, not the package
     questions = {}
@@ -316,12 +313,12 @@ def build(root: Path, out: Path) -> Editions:
     return editions
 
 
-def student_readme(readme: str) -> str:
-    """The README's section for students, as the student edition's own README."""
-    if STUDENT_SECTION not in readme:
-        raise ValueError(f"README.md has no '{STUDENT_SECTION}' section for the student edition")
-    section = readme.split(STUDENT_SECTION, 1)[1].split("\n## ", 1)[0]
-    return "# The assignment: music generation with recurrent networks\n" + section.rstrip() + "\n"
+def student_readme(root: Path) -> str:
+    """The students' guide (docs/students.md) as it is: the student edition's README, one text for both."""
+    guide = Path(root) / STUDENT_GUIDE
+    if not guide.is_file():
+        raise FileNotFoundError(f"no students' guide at {guide}: the student edition's README.md is its text")
+    return guide.read_text(encoding="utf-8")
 
 
 def question_points(master: Path) -> dict[str, dict]:

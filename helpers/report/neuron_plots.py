@@ -33,7 +33,7 @@ def text_grid(text: str, max_columns: int = 90) -> list[list[int]]:
     return rows
 
 
-@exercise("06_neurons.ipynb")
+@exercise("06_neurons.ipynb", fallback="activation_strip")
 def character_heatmap(text: str, values: np.ndarray, limit: float = 1.0, max_columns: int = 90) -> plt.Figure:
     """Each character of text on a cell coloured by its value (-limit blue to +limit red), in the text's lines.
 
@@ -56,6 +56,25 @@ def character_heatmap(text: str, values: np.ndarray, limit: float = 1.0, max_col
             color = "white" if abs(values[position]) > 0.65 * limit else "black"
             ax.text(c, r, char, ha="center", va="center", family="monospace", fontsize=7.5, color=color)
     ax.set_axis_off()
+    return fig
+
+
+def activation_strip(text: str, values: np.ndarray, limit: float = 1.0, max_columns: int = 90) -> plt.Figure:
+    """The values as a curve over the characters and a coloured strip under it, in one long row: the student
+    edition's picture, which holds no answer to the heatmap exercise (the text is not laid out in its lines)."""
+    values = np.array(values, dtype=float)
+    if values.ndim != 1 or len(values) != len(text):
+        raise ValueError(f"expected one value per character of the text ({len(text)}), got shape {values.shape}")
+    width = min(max(len(text) * 0.08, 4.5), 16)
+    fig, (curve, strip) = plt.subplots(2, 1, figsize=(width, 2.4), sharex=True, height_ratios=(3, 1))
+    curve.plot(np.arange(len(text)), values, color="black", linewidth=0.8)
+    curve.set(ylim=(-limit, limit), ylabel="activation")
+    strip.imshow(values[None, :], cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit, aspect="auto")
+    step = max(1, len(text) // max_columns)
+    positions = np.arange(0, len(text), step)
+    labels = [NEWLINE_GLYPH if text[i] == "\n" else text[i] for i in positions]
+    strip.set_xticks(positions, labels, family="monospace", fontsize=6)
+    strip.set_yticks([])
     return fig
 
 

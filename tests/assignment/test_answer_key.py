@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from notebook_source import definition_in
 from scipy.special import softmax
 
 from helpers.assignment.edition import cell_text, marked_cells
-from helpers.exercise import definition_in
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 

@@ -1,7 +1,9 @@
 """The student edition's package without its answers, and the check that no answer is left."""
 
 import json
+import re
 import types
+from pathlib import Path
 
 import pytest
 
@@ -12,13 +14,14 @@ from helpers.assignment.edition import (
     master_notebooks,
     notebook_answers,
     stub_exercises,
+    student_readme,
 )
 
 MODULE = '''
 from helpers.exercise import exercise
 
 
-@exercise("03_train.ipynb")
+@exercise("03_train.ipynb", fallback="framework_scale")
 def scale(values, factor=2, *rest, shift=0, **options):
     """Each value times factor, plus shift."""
     scaled = [value * factor + shift for value in values]
@@ -30,21 +33,22 @@ def untouched(x):
 '''
 
 
-def test_an_exercise_body_becomes_a_call_to_the_students_version_with_every_argument(monkeypatch):
+def test_an_exercise_body_becomes_a_call_to_its_fallback_with_every_argument():
     stubbed, removed = stub_exercises(MODULE)
     assert removed == ["    scaled = [value * factor + shift for value in values]\n    return scaled\n"]
     assert "value * factor" not in stubbed and '"""Each value times factor, plus shift."""' in stubbed
     assert "def untouched(x):\n    return x + 1" in stubbed
     calls = []
-
-    def student_version(notebook, name):
-        return lambda *args, **kwargs: calls.append((notebook, name, args, kwargs)) or "the student's"
-
-    monkeypatch.setattr("helpers.exercise.student_version", student_version)
     module = types.ModuleType("stubbed")
+    module.framework_scale = lambda *args, **kwargs: calls.append((args, kwargs)) or "the framework's"
     exec(compile(stubbed, "stubbed", "exec"), module.__dict__)
-    assert module.scale([1], 3, 4, shift=5, colour="red") == "the student's"
-    assert calls == [("03_train.ipynb", "scale", ([1], 3, 4), {"shift": 5, "colour": "red"})]
+    assert module.scale([1], 3, 4, shift=5, colour="red") == "the framework's"
+    assert calls == [(([1], 3, 4), {"shift": 5, "colour": "red"})]
+
+
+def test_an_exercise_without_a_fallback_is_refused():
+    with pytest.raises(ValueError, match="scale.*has no fallback"):
+        stub_exercises(MODULE.replace(', fallback="framework_scale"', ""))
 
 
 def master(tmp_path, cells, name="01_x.ipynb"):
@@ -84,8 +88,14 @@ def test_the_leak_check_finds_an_answer_line_and_ignores_what_the_student_may_se
     clean = {"cells": [{"cell_type": "code", "source": "def area(r):\n    ...", "metadata": {}}]}
     (student / "notebooks" / "01_x.ipynb").write_text(json.dumps(clean))
     assert check_no_answers(student, answers, shared_lines) == 4  # the solution line and three of the hidden test
-    (student / "helpers.py").write_text("def area(r):\n    return 3.14159 * r * r\n")
-    with pytest.raises(AnswerLeakError, match=r"helpers.py: return 3.14159 \* r \* r"):
+    (student / "notes.txt").write_text("def area(r):\n    return 3.14159 * r * r\n")
+    with pytest.raises(AnswerLeakError, match=r"notes.txt: return 3.14159 \* r \* r"):
+        check_no_answers(student, answers, shared_lines)
+    (student / "notes.txt").unlink()
+    (student / "helpers.py").write_text("def area(r):\n    return 3.14159 * r * r\n")  # too common in code to tell
+    assert check_no_answers(student, answers, shared_lines) == 4
+    (student / "helpers.py").write_text("def check():\n    assert abs(area(2.5) - 19.63) < 0.01\n")  # a hidden test
+    with pytest.raises(AnswerLeakError, match=r"helpers.py: assert abs\(area\(2.5\) - 19.63\) < 0.01"):
         check_no_answers(student, answers, shared_lines)
 
 
@@ -106,3 +116,20 @@ def test_the_assignment_configuration_must_come_first(tmp_path):
     master(tmp_path, [("markdown", "title"), *CELLS], name="03_z.ipynb")
     with pytest.raises(ValueError, match="03_z.ipynb: the '# ASSIGNMENT CONFIG' cell must be the notebook's first"):
         master_notebooks(tmp_path)
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_the_student_editions_readme_is_the_students_guide_as_it_is(tmp_path):
+    guide = (PROJECT / "docs" / "students.md").read_text(encoding="utf-8")
+    assert student_readme(PROJECT) == guide and guide.startswith("# The assignment")
+    with pytest.raises(FileNotFoundError, match=r"no students' guide at .*students\.md"):
+        student_readme(tmp_path)
+
+
+def test_the_students_guide_links_nothing_that_the_student_edition_lacks():
+    # The guide is docs/students.md in the project and README.md at the top of the student edition, which has no
+    # docs/: a relative link would work in one place only.
+    links = re.findall(r"\]\(([^)\s]+)", (PROJECT / "docs" / "students.md").read_text(encoding="utf-8"))
+    assert [link for link in links if not link.startswith(("https://", "http://", "#"))] == []

@@ -227,3 +227,38 @@ def test_a_student_function_that_differs_from_the_package_on_a_probe_is_replaced
         assert yours_if_same(wrong, pipeline.make_chunks, probes, "make_chunks") is pipeline.make_chunks
         (line,) = capsys.readouterr().out.splitlines()
         assert line.startswith("⚠ your make_chunks did not pass") and "going on with the package's" in line
+
+
+def test_the_pattern_header_check_agrees_with_header_in_order_on_every_short_header():
+    import itertools
+
+    from helpers.analysis import checks
+
+    letters = ["X", "T", "M", "L", "K", "Q", None]
+    for length in range(6):
+        for combination in itertools.product(letters, repeat=length):
+            fields = [(letter, "1") if letter else None for letter in combination]
+            assert checks.header_in_order_by_pattern(fields) == checks.header_in_order(fields), combination
+
+
+def test_the_student_editions_picture_of_a_unit_is_an_image_with_every_character():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.report import neuron_plots
+
+    text = "X:1\nK:G\nGAB|\n"
+    figure = neuron_plots.activation_strip(text, np.linspace(-1, 1, len(text)))
+    strip = figure.axes[1]
+    assert strip.images and [label.get_text() for label in strip.get_xticklabels()] == [
+        neuron_plots.NEWLINE_GLYPH if char == "\n" else char for char in text
+    ]
+    with pytest.raises(ValueError, match="one value per character"):
+        neuron_plots.activation_strip(text, np.zeros(3))
+
+
+def test_the_student_editions_package_splits_nothing():
+    from helpers.corpus import split
+
+    with pytest.raises(NotImplementedError, match="notebook 01_data does, with your split_by_tune"):
+        split.no_split([], 1)
