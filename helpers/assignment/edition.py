@@ -105,6 +105,24 @@ def tags_of(cell: dict) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
+RUBRIC_MARK = "<!-- RUBRIC -->"  # first line of a markdown cell (or tag "rubric"): graders' criteria for a question
+
+
+def is_rubric_cell(cell: dict) -> bool:
+    """A hand-graded question's rubric: shown to graders, left out of the student edition."""
+    first = cell_text(cell).lstrip().split("\n", 1)[0].strip()
+    return cell.get("cell_type") == "markdown" and (first.upper() == RUBRIC_MARK or "rubric" in tags_of(cell))
+
+
+def without_rubrics(master: Path, folder: Path) -> Path:
+    """A copy of a master notebook, in folder and of the same name, without its rubric cells: what otter assigns."""
+    notebook = json.loads(master.read_text(encoding="utf-8"))
+    notebook["cells"] = [cell for cell in notebook["cells"] if not is_rubric_cell(cell)]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / master.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return folder / master.name
+
+
 def otter_assign(master: Path, out: Path) -> None:
     """Run otter assign on one master notebook (offline; the tests run later, when the solution is graded)."""
     otter = Path(sys.executable).with_name("otter")
@@ -298,7 +316,7 @@ def build(root: Path, out: Path) -> Editions:
     with tempfile.TemporaryDirectory() as scratch:
         for master in masters:
             assigned = Path(scratch) / master.stem
-            otter_assign(master, assigned)
+            otter_assign(without_rubrics(master, Path(scratch) / "masters"), assigned)  # rubrics stay with graders
             shutil.copy2(assigned / "student" / master.name, editions.student / "notebooks" / master.name)
             (zipped,) = (assigned / "autograder").glob("*-autograder_*.zip")
             shutil.copy2(zipped, editions.autograder / f"{master.stem}.zip")
