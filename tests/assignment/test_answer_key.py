@@ -126,3 +126,15 @@ def test_the_agreement_check_fails_on_a_wrong_solution(broken, tmp_path):
         rng.normal(size=4),
     )
     assert not np.allclose(wrong(x, h, kernel, recurrent, bias), cells.simple_rnn_step(x, h, kernel, recurrent, bias))
+
+
+def test_welch_test_agrees_with_the_packages_claims():
+    from helpers.analysis import significance
+
+    mine = solution("05_experiments.ipynb", "welch_test")
+    rng = np.random.default_rng(8)
+    for n, m in ((3, 3), (5, 3), (2, 7)):
+        first, second = rng.normal(1.5, 0.05, n), rng.normal(1.45, 0.1, m)
+        t, df, p = mine(first, second)
+        package = significance.welch_test(first, second)
+        assert (t, df, p) == pytest.approx((package["t"], package["df"], package["p"]), rel=1e-9)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import variants_data
+import variants_experiments
 import variants_generate
 import variants_quality
 import variants_scratch
@@ -24,6 +25,7 @@ SUITES = {
     "02_scratch.ipynb": variants_scratch,
     "03_train.ipynb": variants_train,
     "04_generate.ipynb": variants_generate,
+    "05_experiments.ipynb": variants_experiments,
     "07_quality.ipynb": variants_quality,
 }
 

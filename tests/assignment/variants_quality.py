@@ -1,7 +1,7 @@
 """Answers to the exercise of 07_quality as students write them (see variants_scratch.py)."""
 
 CORRECT = {
-    "q19": [
+    "q20": [
         """
 def header_in_order(fields):
     if not fields or any(field is None for field in fields):
@@ -27,17 +27,17 @@ def header_in_order(fields):
 }
 
 MISTAKES = {
-    "q19": [
+    "q20": [
         # a None line let through
         (
-            CORRECT["q19"][0]
+            CORRECT["q20"][0]
             .replace(" or any(field is None for field in fields)", "")
             .replace("letters = [letter for letter, _ in fields]", "letters = [field[0] for field in fields if field]"),
             "comes before K",
         ),
         # M: not required
-        (CORRECT["q19"][0].replace('{"T", "M"} <= set(letters)', '"T" in letters'), "no M:"),
+        (CORRECT["q20"][0].replace('{"T", "M"} <= set(letters)', '"T" in letters'), "no M:"),
         # K: anywhere, not last
-        (CORRECT["q19"][0].replace('letters[-1] == "K"', '"K" in letters'), "K: is not the last field"),
+        (CORRECT["q20"][0].replace('letters[-1] == "K"', '"K" in letters'), "K: is not the last field"),
     ],
 }
