@@ -104,8 +104,16 @@ train-shipped: setup
 assignment: setup .venv/tested
 	$(BIN)/python -m helpers.assignment build
 
-# Grade a folder of student folders offline: make grade SUBMISSIONS=path/to/submissions (writes graded/).
+# Grade submissions offline: make grade SUBMISSIONS=path (a folder or zip: a folder or zip per student, or Canvas's or
+# Gradescope's download). Writes graded/: grades.csv, feedback/, manifest.csv and hand_scores.csv to fill in.
 grade: setup .venv/tested
-	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-with-one-folder-per-student"; exit 2; }
-	$(BIN)/python -m helpers.assignment grade $(SUBMISSIONS)
+	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-or-zip-of-submissions"; exit 2; }
+	$(BIN)/python -m helpers.assignment grade "$(SUBMISSIONS)"
+
+# The filled graded/hand_scores.csv into graded/grades.csv (totals) and graded/canvas_grades.csv; ROSTER= a Canvas
+# gradebook export to match its students, ASSIGNMENT= the Canvas column, MERGE_FLAGS=--partial for blanks as 0.
+.PHONY: merge-grades
+ASSIGNMENT ?= Folk RNN assignment
+merge-grades: setup .venv/tested
+	$(BIN)/python -m helpers.assignment merge --assignment "$(ASSIGNMENT)" $(if $(ROSTER),--roster $(ROSTER)) $(MERGE_FLAGS)
 

@@ -1,10 +1,12 @@
 """Grade a folder of submissions offline: otter run on each notebook, in its own process group, with a time limit.
 
-SUBMISSIONS holds one folder per student with that student's notebooks (at any depth, by their file names).
+SUBMISSIONS is a folder or zip in any layout helpers.assignment.intake reads (a folder or zip per student, Canvas's
+or Gradescope's bulk download); manifest.csv says which file was used for each notebook and why the others were not.
 Each notebook with auto-graded questions runs in its own copy of a reference workspace (the solution edition's
 prepared data and shipped models, quick profile), so one broken notebook costs only its own questions. Writes
-grades.csv (one row per student, one column per question) and feedback/<student>.md (each question's result,
-otter's messages for failed tests, and the written answers to grade by hand).
+grades.csv (one row per student, one column per question), feedback/<student>.md (each question's result, the
+failed checks' messages without the source of any test, and the written answers to grade by hand), rubrics.json
+and hand_scores.csv (the sheet for the hand-graded questions; see helpers.assignment.rubric).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,12 +23,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.assignment.edition import cell_text, environment_with_otter, tags_of
+from helpers.assignment.edition import cell_text, environment_with_otter, question_tests, tags_of
+from helpers.assignment.intake import MANIFEST, collect, write_manifest
+from helpers.assignment.rubric import RUBRICS, SHEET, read_rubrics, write_rubrics, write_sheet
 
 __all__: list[str] = []  # nothing here is used outside helpers.assignment
 
 DEFAULT_TIMEOUT = 600  # seconds for one notebook; the quick profile needs about a minute
 REFERENCE_NOTEBOOK = "01_data.ipynb"  # writes the prepared data every later notebook reads
+# otter's failure report quotes the failing line of the test under this line; the student sees neither.
+TEST_SOURCE_HEADER = re.compile(r"^(?P<indent>\s*)Error at line \d+ in test (?P<test>.+):\s*$")
+MIN_SOURCE_LINE = 12  # shorter lines of a hidden test (`)`, `else:`) give nothing away
 
 
 @dataclass
@@ -79,8 +87,11 @@ def grading_environment(solution: Path, root: Path) -> dict:
     return environment_with_otter() | {"PYTHONPATH": path, "MUSICRNN_ROOT": str(root), "MUSICRNN_PROFILE": "quick"}
 
 
-def grade_notebook(submission: Path, autograder: Path, solution: Path, reference: Path, work: Path, timeout: float):
-    """Run otter on one submitted notebook in a fresh copy of the reference workspace."""
+def grade_notebook(
+    submission: Path, autograder: Path, solution: Path, reference: Path, work: Path, timeout: float, hidden=()
+):
+    """Run otter on one submitted notebook in a fresh copy of the reference workspace (hidden: the lines of its
+    hidden tests, never shown)."""
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(reference, work / "root")
     (work / "tmp").mkdir()
@@ -93,14 +104,54 @@ def grade_notebook(submission: Path, autograder: Path, solution: Path, reference
         result.notes.append(f"{submission.name}: {failure}")
     results = work / "results.json"
     if results.is_file() and not failure:
-        for test in json.loads(results.read_text())["tests"]:
-            if "score" in test:
-                result.scores[test["name"]] = float(test["score"])
-                if float(test["score"]) < float(test["max_score"]):
-                    result.messages[test["name"]] = test.get("output", "")
+        read_results(json.loads(results.read_text()), result, hidden)
     shutil.rmtree(work / "tmp", ignore_errors=True)
     shutil.rmtree(work / "root", ignore_errors=True)
     return result
+
+
+def read_results(results: dict, result: NotebookResult, hidden=()) -> NotebookResult:
+    """Points per question from otter's results.json, and the failed ones' messages without test source."""
+    for test in results.get("tests", []):
+        if "score" in test:
+            result.scores[test["name"]] = float(test["score"])
+            if float(test["score"]) < float(test["max_score"]):
+                result.messages[test["name"]] = without_test_source(test.get("output", ""), hidden)
+    return result
+
+
+def without_test_source(output: str, hidden=()) -> str:
+    """otter's report of failed checks without the lines of test source it quotes: each check's expected and
+    found message stays. hidden: lines of the hidden tests, removed wherever they appear, as a second guard."""
+    kept, quoting = [], None
+    secret = {line.strip() for line in hidden if len(line.strip()) >= MIN_SOURCE_LINE}
+    for line in output.splitlines():
+        header = TEST_SOURCE_HEADER.match(line)
+        if header:
+            quoting = len(header["indent"])
+            kept.append(f"{header['indent']}Failed in test {header['test']}:")
+            continue
+        if quoting is not None and line.strip() and len(line) - len(line.lstrip()) > quoting:
+            continue  # the quoted source line(s), indented under the header
+        quoting = None
+        if line.strip() in secret:
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def hidden_test_lines(solution_notebook: Path) -> list[str]:
+    """The lines of a notebook's hidden tests (cells that start with '# HIDDEN'), from the solution edition."""
+    if not solution_notebook.is_file():
+        return []
+    tests = question_tests(solution_notebook)
+    return [
+        line
+        for cells in tests.values()
+        for text in cells
+        if text.lstrip().upper().startswith("# HIDDEN")
+        for line in text.splitlines()
+    ]
 
 
 def written_answers(notebook: Path, manual: list[str]) -> dict[str, str]:
@@ -122,30 +173,36 @@ def written_answers(notebook: Path, manual: list[str]) -> dict[str, str]:
     return {name: blocks[index] if index < len(blocks) else "(no answer)" for index, name in enumerate(manual)}
 
 
-def find_notebook(folder: Path, name: str) -> Path | None:
-    """A student's notebook of the given file name, wherever it is in their folder (the first, by path)."""
-    found = sorted(path for path in folder.rglob(name) if ".ipynb_checkpoints" not in path.parts)
-    return found[0] if found else None
-
-
 def grade(submissions: Path, editions: Path, out: Path, timeout: float = DEFAULT_TIMEOUT, report=print) -> Path:
-    """Grade every student folder in submissions; write out/grades.csv and out/feedback/<student>.md."""
+    """Grade every student in submissions (a folder or zip, any layout intake reads); write out/grades.csv,
+    out/feedback/<student>.md, out/manifest.csv, out/rubrics.json and out/hand_scores.csv."""
     submissions, editions, out = (Path(p).resolve() for p in (submissions, editions, out))
     questions = json.loads((editions / "autograder" / "questions.json").read_text())
-    students = sorted(path for path in submissions.iterdir() if path.is_dir() and not path.name.startswith("."))
-    if not students:
-        raise FileNotFoundError(f"no student folders in {submissions}: put each student's notebooks in a folder")
+    criteria = read_rubrics(editions / "solution" / "notebooks", questions)
     out.mkdir(parents=True, exist_ok=True)
+    found = collect(submissions, questions, out / "work" / "intake")
+    write_manifest(found, out / MANIFEST)
+    students = [submission for submission in found if submission.student]
+    for submission in found:
+        if not submission.student:
+            report(f"not graded, belongs to no student: {'; '.join(f'{f} ({why})' for f, why in submission.ignored)}")
+    if not students:
+        raise FileNotFoundError(
+            f"no student's submission in {submissions}: put each student's notebooks in a folder or zip of their own, "
+            f"or give Canvas's or Gradescope's download (see {out / MANIFEST})"
+        )
     reference = prepare_reference(editions / "solution", out / "work" / "reference", timeout)
-    rows = []
+    hidden = {notebook: hidden_test_lines(editions / "solution" / "notebooks" / notebook) for notebook in questions}
+    rows, answers = [], {}
     for student in students:
         started = time.perf_counter()
         results = {}
         for notebook, asked in questions.items():
             manual = [name for name, question in asked.items() if question["manual"]]
-            submitted = find_notebook(student, notebook)
+            submitted = student.notebooks.get(notebook)
             if submitted is None:
                 results[notebook] = NotebookResult(notes=[f"{notebook} not submitted"])
+                results[notebook].written = dict.fromkeys(manual, "(not submitted)")
                 continue
             if len(manual) < len(asked):
                 results[notebook] = grade_notebook(
@@ -153,22 +210,26 @@ def grade(submissions: Path, editions: Path, out: Path, timeout: float = DEFAULT
                     editions / "autograder" / f"{Path(notebook).stem}.zip",
                     editions / "solution",
                     reference,
-                    out / "work" / student.name / Path(notebook).stem,
+                    out / "work" / "students" / student.student / Path(notebook).stem,
                     timeout,
+                    hidden[notebook],
                 )
             else:
                 results[notebook] = NotebookResult()
             results[notebook].written = written_answers(submitted, manual)
-        rows.append(score_row(student.name, questions, results))
-        write_feedback(out / "feedback" / f"{student.name}.md", student.name, questions, results)
+        rows.append(score_row(student.student, questions, results))
+        answers[student.student] = {name: text for result in results.values() for name, text in result.written.items()}
+        write_feedback(out / "feedback" / f"{student.student}.md", student.name, questions, results)
         report(
-            f"{student.name}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
+            f"{student.student}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
             f"({time.perf_counter() - started:.0f} s){'; ' + rows[-1]['notes'] if rows[-1]['notes'] else ''}"
         )
     with (out / "grades.csv").open("w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    write_rubrics(out / RUBRICS, criteria)
+    write_sheet(out / SHEET, criteria, answers)
     return out / "grades.csv"
 
 
