@@ -45,6 +45,13 @@ class BadInput:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What an entry point that answers with a message or None (such as the Save button's name check) returned."""
+
+    message: str | None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What one bad input got: 'clear message', 'read correctly', 'misread', 'unclear exception' or 'accepted'."""
 
@@ -378,7 +385,15 @@ def sampler_cases() -> list[BadInput]:
         ("max_length", "x"),
         ("prime", ""),
         ("prime", "\u20ac"),
+        ("temperature", 1e39),
+        ("temperature", 2e6),
+        ("temperature", 1e-300),
+        ("max_length", 10**9),
+        ("n", 10**5),
+        ("prime", "<start>\nX:1\nK:G\nGAB|\n<end>\n"),
     ]
+    # Arguments that are each within their limit, but not together; names is what the message must mention.
+    together = [({"n": 1000, "max_length": 10**7}, "max_length"), ({"n": 1000, "max_length": 50_000}, "n ×")]
 
     def sample(name: str, value: object) -> object:
         settings = {"n": 1, "max_length": 5} | {name: value}
@@ -387,6 +402,49 @@ def sampler_cases() -> list[BadInput]:
     return [
         BadInput(f"{name}={value!r}", "Sampler.sample", "sampler", lambda n=name, v=value: sample(n, v), name)
         for name, value in arguments
+    ] + [
+        BadInput(
+            ", ".join(f"{name}={value!r}" for name, value in settings.items()),
+            "Sampler.sample",
+            "sampler",
+            lambda s=settings: sampler.sample(**s),
+            names,
+        )
+        for settings, names in together
+    ]
+
+
+def music_cases() -> list[BadInput]:
+    """Transpositions out of range, a key that music21 misreads in the grammar, and names the Save button refuses."""
+    from helpers.abc.grammar import start_state
+    from helpers.abc.music import pitch_sequence
+    from helpers.abc.transpose import transpose
+    from helpers.ui.generator_panel import name_problem
+
+    high = "X:1\nT:High\nM:4/4\nL:1/8\nK:C\nc" + "'" * 4 + "|\n"  # MIDI 120
+    cases = [
+        BadInput("semitones=100", "transpose", "transpose", lambda: transpose(TUNE, 100), "semitones"),
+        BadInput("semitones=-25", "transpose", "transpose", lambda: transpose(TUNE, -25), "semitones"),
+        BadInput("MIDI 120 up 8 semitones", "transpose", "transpose", lambda: transpose(high, 8), "MIDI"),
+        BadInput(
+            "semitones=24",
+            "transpose",
+            "transpose",
+            lambda: pitch_sequence(transpose(TUNE, 24)) == [pitch + 24 for pitch in pitch_sequence(TUNE)],
+            valid=True,
+        ),
+        BadInput(
+            "K:Dloc (music21: D major)",
+            "start_state (grammar)",
+            "grammar",
+            lambda: start_state("<start>\nX:1\nT:A\nM:6/8\nK:Dloc\nABc|"),
+            "Dloc",
+        ),
+    ]
+    names = ("CON", "nul", "Aux.abc", "PRN", "COM1", "lpt9")
+    return cases + [
+        BadInput(f"name {name!r}", "GeneratorPanel.save", "save", lambda n=name: Answer(name_problem(n)))
+        for name in names
     ]
 
 
@@ -496,6 +554,7 @@ def all_cases(folder: Path) -> list[BadInput]:
         *profile_cases(),
         *run_config_cases(),
         *sampler_cases(),
+        *music_cases(),
     ]
 
 

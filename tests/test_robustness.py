@@ -1,6 +1,7 @@
-"""Bad corpus files and specs, and bad renderer input, each get a clear message (the catalogue: tests/bad_inputs.py).
+"""Bad corpus files and specs, renderer input, sampler arguments, transpositions and save names each get a clear
+message (the catalogue: tests/bad_inputs.py).
 
-RunConfig and Sampler.sample inputs are in the same catalogue; their own tests check them.
+RunConfig inputs are in the same catalogue; their own tests check them.
 """
 
 import bad_inputs
@@ -37,6 +38,18 @@ def test_every_stale_cut_or_broken_stored_file_is_refused_naming_it(robustness, 
 def test_every_bad_renderer_input_gets_a_message(robustness, tmp_path):
     cases = robustness.render_cases(tmp_path)
     assert len(cases) >= 25
+    assert not_handled(robustness, cases) == []
+
+
+def test_every_bad_sampler_argument_gets_a_clear_message(robustness):
+    cases = robustness.sampler_cases()
+    assert len(cases) >= 25
+    assert not_handled(robustness, cases) == []
+
+
+def test_every_bad_transposition_grammar_key_and_save_name_gets_a_clear_message(robustness):
+    cases = robustness.music_cases()
+    assert len(cases) >= 10
     assert not_handled(robustness, cases) == []
 
 
