@@ -41,27 +41,47 @@ def falls_back(yours: str, reason: str | BaseException, instead: str) -> None:
     print(f"⚠ {yours} did not pass ({reason}): going on with {instead}.")
 
 
-def yours_if_same(yours: Callable, reference: Callable, probes: list[tuple], exercise_name: str) -> Callable:
-    """yours if it returns what reference returns for every probe (a tuple of arguments), else reference, said in
-    one line: the rest of a notebook goes on with a function that works."""
-    import numpy as np
-
-    def parts(value) -> tuple:
-        return value if isinstance(value, tuple) else (value,)
-
+def yours_if_same(
+    yours: Callable, reference: Callable, probes: list[tuple], exercise_name: str, tolerance: float = 0.0
+) -> Callable:
+    """yours if it returns what reference returns for every probe (a tuple of arguments), numbers within tolerance,
+    else reference, said in one line: the rest of a notebook goes on with a function that works."""
     for number, probe in enumerate(probes, start=1):
         try:
-            found, wanted = parts(yours(*probe)), parts(reference(*probe))
+            same = agree(yours(*probe), reference(*probe), tolerance)
         except Exception as error:
             falls_back(f"your {exercise_name}", error, "the package's")
             return reference
-        if len(found) != len(wanted) or not all(
-            np.shape(a) == np.shape(b) and np.array_equal(a, b) for a, b in zip(found, wanted, strict=False)
-        ):
-            falls_back(
-                f"your {exercise_name}",
-                f"its result differs from the package's on test input {number}",
-                "the package's",
-            )
+        if not same:
+            reason = f"its result differs from the package's on test input {number}"
+            falls_back(f"your {exercise_name}", reason, "the package's")
             return reference
     return yours
+
+
+def agree(found, wanted, tolerance: float = 0.0) -> bool:
+    """Whether two results are the same: tuples and lists part by part, dicts key by key, arrays (and numbers) of
+    one shape within tolerance."""
+    import numpy as np
+
+    if isinstance(wanted, dict):
+        return (
+            isinstance(found, dict)
+            and found.keys() == wanted.keys()
+            and all(agree(found[key], wanted[key], tolerance) for key in wanted)
+        )
+    if isinstance(wanted, tuple | list):
+        return (
+            isinstance(found, tuple | list)
+            and len(found) == len(wanted)
+            and all(agree(a, b, tolerance) for a, b in zip(found, wanted, strict=True))
+        )
+    try:
+        found, wanted = np.asarray(found), np.asarray(wanted)
+        if found.shape != wanted.shape:
+            return False
+        if tolerance and wanted.dtype.kind in "fc":
+            return bool(np.allclose(found.astype(float), wanted, rtol=tolerance, atol=tolerance))
+        return bool(np.array_equal(found, wanted))
+    except (TypeError, ValueError):
+        return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["keras_loss_and_gradients"]
+__all__ = ["keras_clip_by_global_norm", "keras_loss_and_gradients", "keras_training"]
 
 WEIGHTS = ("kernel", "recurrent_kernel", "bias", "output_kernel", "output_bias")
 
@@ -49,3 +49,44 @@ def keras_loss_and_gradients(
     found = {name: np.asarray(g).reshape(np.shape(params[name])) for name, g in zip(WEIGHTS, gradients, strict=False)}
     found["h0"] = np.asarray(gradients[-1]).reshape(np.shape(h0))
     return float(loss), found, np.asarray(last_state)[0]
+
+
+def keras_training(
+    params: dict[str, np.ndarray], ids: np.ndarray, steps: int, chunk_length: int = 25, learning_rate: float = 0.1
+) -> tuple[dict[str, np.ndarray], list[float]]:
+    """The same network trained by Keras (Adagrad, one chunk of the text per step, each from a zero state): its
+    weights and the loss of each step. What 02 goes on with when a student's training loop does not pass."""
+    import keras
+
+    chunks = (len(ids) - 1) // chunk_length
+    if chunks < 1:
+        raise ValueError(f"{len(ids)} ids are too few for one chunk of {chunk_length}")
+    frames = np.stack([ids[i * chunk_length : i * chunk_length + chunk_length + 1] for i in range(chunks)])
+    vocab_size, hidden_size = np.shape(params["kernel"])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(None,), dtype="int32"),
+            keras.layers.CategoryEncoding(vocab_size, output_mode="one_hot"),
+            keras.layers.SimpleRNN(hidden_size, return_sequences=True),
+            keras.layers.Dense(vocab_size),
+        ]
+    )
+    model.set_weights([params[name] for name in WEIGHTS])
+    model.compile(
+        optimizer=keras.optimizers.Adagrad(learning_rate=learning_rate, initial_accumulator_value=0.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    losses = [
+        float(model.train_on_batch(frames[step % chunks][None, :-1], frames[step % chunks][None, 1:]))
+        for step in range(steps)
+    ]
+    return dict(zip(WEIGHTS, (np.asarray(w, dtype="float64") for w in model.get_weights()), strict=True)), losses
+
+
+def keras_clip_by_global_norm(gradients: dict[str, np.ndarray], max_norm: float) -> tuple[dict, float]:
+    """TensorFlow's tf.clip_by_global_norm on a dict of gradients: (the clipped gradients, their norm before)."""
+    import tensorflow as tf
+
+    names = list(gradients)
+    clipped, norm = tf.clip_by_global_norm([tf.constant(gradients[name]) for name in names], max_norm)
+    return {name: np.asarray(value) for name, value in zip(names, clipped, strict=True)}, float(norm)

@@ -262,3 +262,37 @@ def test_the_student_editions_package_splits_nothing():
 
     with pytest.raises(NotImplementedError, match="notebook 01_data does, with your split_by_tune"):
         split.no_split([], 1)
+
+
+def test_the_frameworks_clipping_and_training_stand_in_for_02s_exercises():
+    import math
+
+    from helpers.rnn.autodiff import keras_clip_by_global_norm, keras_training
+
+    gradients = {"a": np.array([3.0, 0.0]), "b": np.array([[0.0, 4.0]])}
+    clipped, norm = keras_clip_by_global_norm(gradients, 1.0)
+    assert norm == pytest.approx(5.0) and clipped["a"] == pytest.approx([0.6, 0.0]) and clipped["b"].shape == (1, 2)
+    assert keras_clip_by_global_norm(gradients, 10.0)[0]["b"] == pytest.approx(gradients["b"])
+    rng = np.random.default_rng(0)
+    params = {
+        "kernel": rng.normal(0, 0.1, (5, 8)),
+        "recurrent_kernel": rng.normal(0, 0.1, (8, 8)),
+        "bias": np.zeros(8),
+        "output_kernel": rng.normal(0, 0.1, (8, 5)),
+        "output_bias": np.zeros(5),
+    }
+    ids = np.tile(np.arange(5), 40)  # 0 1 2 3 4 0 1 ...: easy to learn
+    weights, losses = keras_training(params, ids, steps=150, chunk_length=10)
+    assert len(losses) == 150 and losses[0] == pytest.approx(math.log(5), abs=0.1) and losses[-1] < 0.5 * losses[0]
+    assert set(weights) == set(params) and all(weights[name].shape == params[name].shape for name in params)
+
+
+def test_a_result_within_tolerance_agrees_and_one_outside_does_not():
+    from helpers.exercise import agree
+
+    wanted = (1.0, {"w": np.ones(3), "b": np.zeros(2)}, np.arange(4.0))
+    assert agree((1.0 + 1e-9, {"w": np.ones(3), "b": np.zeros(2)}, np.arange(4.0)), wanted, tolerance=1e-6)
+    assert not agree((1.01, {"w": np.ones(3), "b": np.zeros(2)}, np.arange(4.0)), wanted, tolerance=1e-6)
+    assert not agree((1.0, {"w": np.ones(3)}, np.arange(4.0)), wanted, tolerance=1e-6)  # a gradient missing
+    assert not agree((1.0, {"w": np.ones((3, 1)), "b": np.zeros(2)}, np.arange(4.0)), wanted, tolerance=1e-6)
+    assert not agree(None, wanted) and not agree((1.0, None, None), wanted)
