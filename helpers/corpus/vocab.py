@@ -18,7 +18,7 @@ from helpers.corpus.tokens import tokenize
 from helpers.exercise import exercise
 from helpers.files import read_json_object
 
-__all__ = ["TokenVocabulary", "UNKNOWN", "Vocabulary"]
+__all__ = ["TokenVocabulary", "UNKNOWN", "Vocabulary", "decode", "encode"]
 
 UNKNOWN = "\ufffd"
 KIND = "tokens"  # the "kind" of a token vocabulary's vocab.json (a vocabulary of characters has none)

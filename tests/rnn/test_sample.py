@@ -127,9 +127,9 @@ def test_a_wrong_equation_is_caught_when_the_model_is_loaded(monkeypatch):
 
 @pytest.mark.parametrize("cell, function", [("SimpleRNN", "simple_rnn_step"), ("GRU", "gru_step")])
 def test_a_cell_that_returns_nothing_is_named_when_the_model_is_loaded(monkeypatch, cell, function):
-    # In the student edition these are the student's own functions: an unanswered one returns None.
+    # A cell step that returns nothing (a missing return) is named, with what it should have returned.
     monkeypatch.setattr(cells, function, lambda *arguments: None)
-    with pytest.raises(ValueError, match=rf"{function} \(helpers.rnn.cells\) returned NoneType .*shape \(2, 12\)"):
+    with pytest.raises(ValueError, match=rf"{function} of helpers.rnn.cells returned NoneType .*shape \(2, 12\)"):
         random_sampler(cell=cell)
     monkeypatch.setattr(cells, function, lambda x, h, *weights: h[:, :3])
     with pytest.raises(ValueError, match=rf"{function} .* returned ndarray \(2, 3\) for layer 0"):
