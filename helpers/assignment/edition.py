@@ -268,9 +268,11 @@ def check_no_answers(student: Path, answers: list[str], shared: set[str]) -> int
     Lines that an answer shares with the notebooks' visible text (shared: prompts, public tests, other cells)
     prove nothing and are not looked for. Returns how many distinct answer lines were looked for.
     """
+    visible = "\n".join(shared)
     wanted = {
         line.strip() for answer in answers for line in answer.splitlines() if len(line.strip()) >= MIN_ANSWER_LINE
-    } - shared
+    }
+    wanted = {line for line in wanted - shared if line not in visible}  # a prompt may quote a line of an answer
     leaks = []
     for path in sorted(student.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".txt", ".json", ".toml", ""):
