@@ -78,16 +78,20 @@ def make_scratch_project(root: Path) -> Path:
     return root
 
 
-def execute_notebook(notebook: Path, root: Path, timeout_s: int = 900, cwd: Path | None = None) -> None:
+def notebook_failure(notebook: Path, root: Path, timeout_s: int = 900, cwd: Path | None = None) -> str | None:
     """Run a notebook top to bottom with nbconvert in the quick profile, writing its copy to root/executed.
 
-    nbconvert runs in cwd (default: this process's); its kernel runs in the notebook's own folder.
+    nbconvert runs in cwd (default: this process's); its kernel runs in the notebook's own folder. Returns None
+    when every cell ran, else what failed (the end of nbconvert's error output).
     """
     command = [str(JUPYTER), "nbconvert", "--execute", "--to", "notebook", "--output-dir", str(root / "executed")]
     command += ["--ExecutePreprocessor.timeout=600", str(notebook)]
     environment = quick_environment(root)
-    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout_s)
-    assert result.returncode == 0, f"{notebook.name} failed:\n{result.stderr[-3000:]}"
+    try:
+        result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return f"{notebook.name} did not finish within {timeout_s} s"
+    return None if result.returncode == 0 else f"{notebook.name} failed:\n{result.stderr[-3000:]}"
 
 
 # --- JupyterLab -------------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Shared fixtures: a small run folder holding a model with random weights, and study stubs."""
 
+import shutil
+
 import keras
 import numpy as np
 import pytest
+from quick_project import QuickProject
 
 from helpers.config import RunConfig
 from helpers.corpus.vocab import Vocabulary
@@ -43,10 +46,16 @@ def run_text() -> str:
     return TEXT
 
 
+@pytest.fixture(scope="session")
+def saved_random_run(tmp_path_factory):
+    """random_run's folder, built and saved once per session; tests get copies of it."""
+    return save_random_run(tmp_path_factory.mktemp("random-run") / "run")
+
+
 @pytest.fixture
-def random_run(tmp_path):
-    """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included."""
-    return save_random_run(tmp_path / "run")
+def random_run(saved_random_run, tmp_path):
+    """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included: a test's own copy."""
+    return shutil.copytree(saved_random_run, tmp_path / "run")
 
 
 @pytest.fixture
@@ -54,3 +63,9 @@ def no_files(monkeypatch):
     """claims() reads each run's config and first epoch: these give dropout 0 and a first epoch of 2.0 / 1.9."""
     monkeypatch.setattr("helpers.analysis.study.RunConfig.load", lambda path: type("C", (), {"dropout": 0.0}))
     monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
+
+
+@pytest.fixture(scope="session")
+def quick_project(tmp_path_factory) -> QuickProject:
+    """One scratch project where each notebook runs once per session (quick profile), for every test that reads it."""
+    return QuickProject(tmp_path_factory.mktemp("quick"))

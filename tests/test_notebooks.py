@@ -8,71 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser_support import execute_notebook
+from quick_project import NOTEBOOKS, WRITES
 
 PROJECT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 REPORT_SCRIPT = PROJECT / "report" / "build.sh"
 MISSING_MARKER = "MUSICRNN-MISSING: "  # report/main.tex logs it for every file it had to replace by a placeholder
 PLACEHOLDERS = re.compile(r"not made yet|not computed yet")
-
-# What each notebook writes in the quick profile (globs under the project root; the README's table says the same).
-# A notebook passes only if each glob matches a file that this notebook created or changed.
-WRITES = {
-    "01_data.ipynb": [
-        "data/quick/train.txt",
-        "data/quick/validation.txt",
-        "data/quick/test.txt",
-        "results/quick/data_numbers.tex",
-        *(
-            f"figures/quick/{name}.{ext}"
-            for name in ("tunes_per_collection", "tune_lengths", "characters", "meters", "keys")
-            for ext in ("png", "pdf")
-        ),
-    ],
-    "02_scratch.ipynb": [
-        *(f"figures/quick/{name}.{ext}" for name in ("scratch_loss", "gradient_norms") for ext in ("png", "pdf")),
-    ],
-    "03_train.ipynb": [
-        "runs/quick/baseline/metrics.json",
-        "runs/quick/baseline/model.keras",
-        "figures/quick/baseline_loss.png",
-        "figures/quick/baseline_loss.pdf",
-        "results/quick/baseline_numbers.tex",
-    ],
-    "04_generate.ipynb": [
-        "results/quick/pieces/T0p5-1.abc",
-        "results/quick/pieces/T2-2.abc",
-        "results/quick/pieces/pieces.json",
-        "results/quick/pieces.tex",
-    ],
-    "05_experiments.ipynb": [
-        "runs/quick/*/metrics.json",
-        "results/quick/runs.csv",
-        "results/quick/summary.csv",
-        "results/quick/summary_table.tex",
-        "results/quick/original_table.tex",
-        "results/quick/budget.tex",
-        "results/quick/claims.tex",
-        "results/quick/temperature_table.tex",
-        "results/quick/representation.tex",
-        "figures/quick/study_*.pdf",
-    ],
-    "06_neurons.ipynb": [
-        "figures/quick/neuron_12_generated.png",
-        "figures/quick/neuron_12_generated.pdf",
-        "figures/quick/neuron_best_*.pdf",
-        "results/quick/neuron_scores.csv",
-        "results/quick/neurons_section.tex",
-    ],
-    "07_quality.ipynb": [
-        "figures/quick/quality_validity.pdf",
-        "figures/quick/quality_copying.pdf",
-        "figures/quick/quality_distributions_*.pdf",
-        "results/quick/quality_table.csv",
-        "results/quick/quality_section.tex",
-    ],
-}
 
 
 def test_there_are_notebooks_and_each_says_what_it_writes():
@@ -92,38 +33,21 @@ def test_notebook_is_committed_without_outputs(notebook):
     assert not dirty, f"{notebook.name} has outputs in cells {dirty}: run `make strip`"
 
 
-def file_times(root: Path) -> dict[Path, int]:
-    """Every file under root with its modification time, to tell what a step wrote."""
-    return {path: path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()}
-
-
-def not_written(root: Path, patterns: list[str], before: dict[Path, int]) -> list[str]:
-    """The patterns that match no file created or changed since before."""
-    return [
-        pattern
-        for pattern in patterns
-        if not any(before.get(path) != path.stat().st_mtime_ns for path in root.glob(pattern) if path.is_file())
-    ]
-
-
 @pytest.fixture(scope="module")
-def project_root(tmp_path_factory):
-    """One scratch project root shared by the notebooks, so each reads what the one before wrote.
-
-    It holds the small model a clone ships (models/baseline), which 02_scratch reads before 03 trains one.
-    """
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(PROJECT / "models" / "baseline", root / "models" / "baseline")
-    return root
+def project_root(quick_project):
+    """The session's scratch project once every notebook ran in it, each reading what the one before wrote."""
+    quick_project.run_all()
+    return quick_project.root
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
-def test_notebook_runs_in_the_quick_profile_and_writes_its_files(notebook, project_root):
-    before = file_times(project_root)
-    execute_notebook(notebook, project_root)
-    missing = not_written(project_root, WRITES[notebook.name], before)
-    assert not missing, f"{notebook.name} ran but did not write {missing} under {project_root}"
+def test_notebook_runs_in_the_quick_profile_and_writes_its_files(notebook, quick_project):
+    run = quick_project.run(notebook.name)
+    assert run.failure is None, run.failure
+    assert not run.missing, f"{notebook.name} ran but did not write {run.missing} under {quick_project.root}"
+    # Its copy ran outside the project, where nbconvert starts the kernel: it must write there nothing at all.
+    assert not run.left_in_its_folder, f"{notebook.name} wrote {run.left_in_its_folder} into the folder it ran from"
 
 
 def build_report(root: Path) -> tuple[Path, str]:
