@@ -2,8 +2,9 @@
 
 `nbconvert --execute` never clicks anything: a missing widget front end, a callback that raises or an output
 that never appears passes it. These tests start JupyterLab from the project's .venv on a scratch copy of the
-project where 01_data and 03_train already ran (quick profile), run every cell from the Run menu, then move
-sliders, type seeds, pick tunes and press buttons. Screenshots land in artifacts/browser/.
+project as the session's notebooks (tests/quick_project.py) left it after 03_train, in the quick profile; they
+run every cell from the Run menu, then move sliders, type seeds, pick tunes and press buttons. Screenshots land
+in artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import pytest
 from browser_support import (
     ACTIVE_NOTEBOOK,
     ARTIFACTS,
-    execute_notebook,
     labelled,
     launch_chromium,
     log_console_text,
-    make_scratch_project,
     open_notebook,
     press_slider,
     require_chromium,
@@ -34,12 +33,11 @@ WIDGET_TIMEOUT_S = 60  # one Generate, or one redraw of a heatmap, on a busy 2-c
 
 
 @pytest.fixture(scope="module")
-def student_project(tmp_path_factory):
-    """A scratch copy of the project (notebooks, shipped model) where 01_data and 03_train already ran."""
-    root = make_scratch_project(tmp_path_factory.mktemp("browser-project"))
-    for name in ("01_data.ipynb", "03_train.ipynb"):
-        execute_notebook(root / "notebooks" / name, root)
-    return root
+def student_project(quick_project, tmp_path_factory):
+    """A scratch copy of the project (notebooks, shipped models) as the session's notebooks left it after 03_train."""
+    run = quick_project.run("03_train.ipynb")
+    assert run.failure is None, f"the notebooks before the browser's could not run: {run.failure}"
+    return quick_project.copy_after("03_train.ipynb", tmp_path_factory.mktemp("browser") / "project")
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import execute_notebook, make_scratch_project
-from test_notebooks import WRITES, not_written
+from browser_support import make_scratch_project
+from quick_project import NOTEBOOKS, WRITES, file_times, not_written
 
 from helpers import cli
 from helpers.config import PROFILE_ENV, ROOT_ENV
@@ -198,32 +198,38 @@ def restricted_path(venv: Path, folder: Path) -> str:
 
 
 @pytest.mark.slow
-def test_a_notebook_runs_from_another_working_directory_and_writes_under_the_project(tmp_path):
-    root, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
-    root.mkdir()
-    elsewhere.mkdir()
-    make_scratch_project(root)
-    # nbconvert starts the kernel in the notebook's folder: a copy outside the project puts it in another folder.
-    notebook = Path(shutil.copy2(root / "notebooks" / "01_data.ipynb", elsewhere))
-    execute_notebook(notebook, root, cwd=elsewhere)
-    assert not not_written(root, WRITES[notebook.name], {}), "01_data did not write its files under the project"
-    assert [path.name for path in elsewhere.iterdir()] == [notebook.name], "the notebook wrote into its folder"
+def test_a_notebook_runs_from_another_working_directory_and_writes_under_the_project(quick_project):
+    # nbconvert starts the kernel in the notebook's folder: the session's notebooks run from copies outside the
+    # project (tests/quick_project.py), so each one's kernel works in another folder than the project's.
+    run = quick_project.run("01_data.ipynb")
+    assert run.failure is None, run.failure
+    assert not run.missing, f"01_data did not write {run.missing} under the project"
+    assert not run.left_in_its_folder, f"the notebook wrote {run.left_in_its_folder} into its folder"
 
 
 # --- pip install . into a fresh environment -------------------------------------------------------------------------
 
 
-def in_venv(venv: Path, arguments: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess:
-    """Python of the fresh environment, in folder cwd, with nothing of this environment's variables."""
+def in_venv(
+    venv: Path, arguments: list[str], cwd: Path, home: Path, user: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Python of the fresh environment, in folder cwd, as user (default this one), with none of our variables."""
     environment = {"PATH": str(venv / "bin"), "HOME": str(home), "LANG": "C.UTF-8"}
     python = str(venv / "bin" / "python")
-    return subprocess.run([python, *arguments], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [python, *arguments], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600, **(user or {})
+    )
 
 
 @pytest.mark.slow
 def test_pip_install_from_pyproject_alone_imports_the_package_and_trains(fresh_venv, shared_folder):
-    run_dir = shared_folder / "tiny-run"
-    done = in_venv(fresh_venv, ["-c", TINY_TRAINING, str(run_dir)], shared_folder, shared_folder)
+    # As the unprivileged user, in a home of their own: the notebooks they run later reuse the session's runs.
+    user = unprivileged_user()
+    home = shared_folder / "trainer"
+    home.mkdir()
+    give_to_user(home, user)
+    run_dir = home / "tiny-run"
+    done = in_venv(fresh_venv, ["-c", TINY_TRAINING, str(run_dir)], home, home, user)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(result["package"]).is_relative_to(fresh_venv), f"helpers came from {result['package']}"
@@ -275,11 +281,15 @@ def test_the_tables_of_an_abc2midi_column_are_found():
 
 
 @pytest.mark.slow
-def test_every_notebook_runs_as_a_normal_user_without_system_tools(fresh_venv, shared_folder):
+def test_every_notebook_runs_as_a_normal_user_without_system_tools(fresh_venv, shared_folder, quick_project):
     user = unprivileged_user()
     home = shared_folder / "home"  # the user's: their project, and what matplotlib, Jupyter and Keras keep there
     (home / "project").mkdir(parents=True)
     project = make_scratch_project(home / "project")
+    # The runs the session's notebooks trained (tests/quick_project.py): these notebooks reuse them rather than train
+    # each again. Training as this user in this environment is test_pip_install_from_pyproject_alone_...
+    quick_project.copy_after(NOTEBOOKS[-1].name, project / "runs", part="runs")
+    before = file_times(project)
     path = restricted_path(fresh_venv, shared_folder / "commands")
     assert [shutil.which(tool, path=path) for tool in SYSTEM_TOOLS] == [None] * len(SYSTEM_TOOLS)
     give_to_user(home, user)
@@ -290,7 +300,12 @@ def test_every_notebook_runs_as_a_normal_user_without_system_tools(fresh_venv, s
     )
     assert done.returncode == 0, f"as {user or 'this user'}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     every_file = [pattern for patterns in WRITES.values() for pattern in patterns]
-    assert not not_written(project, every_file, {}), f"missing: {not_written(project, every_file, {})}"
+    reused = [pattern for pattern in every_file if pattern.startswith("runs/")]
+    written = [pattern for pattern in every_file if pattern not in reused]
+    assert not not_written(project, written, before), f"not written: {not_written(project, written, before)}"
+    assert all(any(project.glob(pattern)) for pattern in reused), f"runs gone: {not_written(project, reused, {})}"
+    reusing = notebook_output(project / "runs" / "notebooks" / "quick" / "03_train.ipynb")
+    assert "finished before, reusing its results" in reusing, "03_train trained again instead of reusing its run"
     quality = notebook_output(project / "runs" / "notebooks" / "quick" / "07_quality.ipynb")
     readings = [line for line in quality.splitlines() if "abc2midi:" in line]
     assert readings and all("not installed" in line for line in readings), f"07_quality says {readings}"

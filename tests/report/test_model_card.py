@@ -82,6 +82,7 @@ def test_targets_are_judged_in_their_direction_and_unmeasured_is_said():
     assert verdict(float("nan"), *TARGETS["tv_interval"]) == "not measured"
 
 
+@pytest.mark.slow
 def test_a_card_without_a_reference_leaves_that_line_out(shipped):
     _, _, card = shipped
     figures = json.loads((card.parent / "card.json").read_text())
@@ -89,6 +90,7 @@ def test_a_card_without_a_reference_leaves_that_line_out(shipped):
     assert "never trained on" not in model_card("x", figures) and "never trained on" in card.read_text()
 
 
+@pytest.mark.slow
 def test_the_shipped_model_has_no_optimizer_state_and_predicts_as_trained(shipped):
     import keras
     import numpy as np
