@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages test-packages run test lint strip benchmark robustness ship-model train-shipped report \
+.PHONY: setup system-packages test-packages run test test-fast lint strip benchmark robustness ship-model train-shipped report \
 	assignment grade
 
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
@@ -63,9 +63,16 @@ test-packages: system-packages
 run: setup
 	$(BIN)/python -m helpers.cli run --profile $(PROFILE)
 
-# Lint (ruff, import-linter), then unit tests and every notebook in the quick profile.
+# Lint (ruff, import-linter), then unit tests and every notebook in the quick profile; prints the line coverage of
+# helpers/ (pytest-cov; the notebooks' own kernels are other processes, not measured).
+COVERAGE := --cov --cov-report=term:skip-covered
 test: setup .venv/tested test-packages
-	$(BIN)/python -m helpers.cli test
+	PYTEST_ADDOPTS="$(COVERAGE) $$PYTEST_ADDOPTS" $(BIN)/python -m helpers.cli test
+
+# The fast tier, while working: every test not marked slow (no notebook, no real training), in a few minutes.
+# `make test` (and CI) runs the slow ones too.
+test-fast: setup .venv/tested test-packages
+	MUSICRNN_PROFILE=quick $(BIN)/python -m pytest -m "not slow" -q
 
 lint: setup .venv/tested
 	$(BIN)/python -m helpers.cli lint
