@@ -17,5 +17,7 @@ GRADER ?= otter-grader==7.0.0
 setup: .venv/installed
 	@command -v abc2midi >/dev/null || echo "07_quality also uses abc2midi: sudo apt-get install abcmidi"
 
+# `make lab PROFILE=quick` opens JupyterLab in the quick profile; without PROFILE the notebooks read $MUSICRNN_PROFILE
+# (full when unset). Only a PROFILE given on the command line counts: the project's Makefile sets a default.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(if $(filter command line,$(origin PROFILE)),MUSICRNN_PROFILE=$(PROFILE) )$(BIN)/jupyter lab notebooks/
