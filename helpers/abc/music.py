@@ -123,6 +123,10 @@ class MusicReader:
             if token.kind not in SILENT and token.kind not in ("field", "bar", "ending") and token.group != "grace":
                 self.text.append(token.text)
             self.read_token(token)
+        return self.music()
+
+    def music(self) -> TuneMusic:
+        """What the tokens read so far hold (read calls it at the end; a reader fed token by token may too)."""
         closings = [bar.opened_by for bar in self.bars[1:]] + [tuple(self.opening)]  # what follows each bar
         bars = [replace(bar, closed_by=closing) for bar, closing in zip(self.bars, closings, strict=False)]
         trailing = self.finished_bar() if self.events else None
