@@ -131,7 +131,7 @@ def abc2midi_complaints(texts: list[str]) -> dict[int, list[str]]:
         match = re.match(r"(Error|Warning) in line-char (\d+)-", line)
         if match and (match[1] == "Error" or ABC2MIDI_BAR_WARNING in line and "in repeat" not in line):
             row = int(match[2])
-            index = max(i for i, start in enumerate(starts[:-1]) if start <= row)
+            index = max((i for i, start in enumerate(starts[:-1]) if start <= row), default=-1)  # -1: no line
             complaints.setdefault(index, []).append(line)
     return complaints
 
@@ -168,8 +168,10 @@ def test_every_canonical_tune_of_every_collection_is_accepted_and_reads_the_same
 def test_every_canonical_tune_passes_abc2midi_without_a_bar_warning(collections):
     for name, pairs in collections.items():
         texts = [rewritten for _, rewritten in pairs]
+        if not texts:  # the Nottingham sample's two tunes: neither becomes canonical
+            continue
         complaints = abc2midi_complaints(texts)
-        shown = {texts[index]: lines for index, lines in list(complaints.items())[:2]}
+        shown = {texts[index] if index >= 0 else "(no line)": lines for index, lines in list(complaints.items())[:2]}
         assert not complaints, f"abc2midi complains about {len(complaints)} canonical tunes of {name}: {shown}"
 
 
