@@ -11,7 +11,6 @@ and hand_scores.csv (the sheet for the hand-graded questions; see helpers.assign
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from helpers.assignment.edition import cell_text, environment_with_otter, question_tests, tags_of
 from helpers.assignment.intake import MANIFEST, collect, write_manifest
 from helpers.assignment.rubric import RUBRICS, SHEET, read_rubrics, write_rubrics, write_sheet
+from helpers.files import write_csv
 
 __all__: list[str] = []  # nothing here is used outside helpers.assignment
 
@@ -224,10 +224,12 @@ def grade(submissions: Path, editions: Path, out: Path, timeout: float = DEFAULT
             f"{student.student}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
             f"({time.perf_counter() - started:.0f} s){'; ' + rows[-1]['notes'] if rows[-1]['notes'] else ''}"
         )
-    with (out / "grades.csv").open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    return write_grades(out, rows, criteria, answers)
+
+
+def write_grades(out: Path, rows: list[dict], criteria, answers: dict) -> Path:
+    """grades.csv (one row per student), the rubrics and the hand-score sheet in out; the path of grades.csv."""
+    write_csv(rows, out / "grades.csv")
     write_rubrics(out / RUBRICS, criteria)
     write_sheet(out / SHEET, criteria, answers)
     return out / "grades.csv"

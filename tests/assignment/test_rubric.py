@@ -12,9 +12,9 @@ import pytest
 
 from helpers.assignment.__main__ import main
 from helpers.assignment.edition import is_rubric_cell, master_notebooks, question_points, without_rubrics
-from helpers.assignment.grade import NotebookResult, score_row, write_feedback, written_answers
+from helpers.assignment.grade import NotebookResult, score_row, write_feedback, write_grades, written_answers
 from helpers.assignment.intake import collect, write_manifest
-from helpers.assignment.rubric import RUBRICS, SHEET, read_rubrics, read_sheet, write_rubrics, write_sheet
+from helpers.assignment.rubric import RUBRICS, SHEET, read_rubrics, read_sheet, write_sheet
 from helpers.config import project_root
 
 ASSIGNMENT = "Folk RNN"
@@ -67,12 +67,7 @@ def graded_folder(tmp_path: Path, questions: dict) -> Path:
         rows.append(score_row(submission.student, questions, results))
         answers[submission.student] = {n: t for result in results.values() for n, t in result.written.items()}
         write_feedback(graded / "feedback" / f"{submission.student}.md", submission.name, questions, results)
-    with (graded / "grades.csv").open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    write_rubrics(graded / RUBRICS, criteria)
-    write_sheet(graded / SHEET, criteria, answers)
+    write_grades(graded, rows, criteria, answers)
     return graded
 
 
