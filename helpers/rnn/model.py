@@ -114,8 +114,7 @@ def reference_model(config: RunConfig, vocab_size: int) -> keras.Model:
             f"the student edition ships no reference architecture for {architecture_key(config)} "
             f"(it has {sorted(templates)}): write build_model in 03_train.ipynb and pass it in"
         )
-    sizes = {**SENTINELS, "vocab_size": vocab_size, "hidden_size": config.hidden_size}
-    sizes["embedding_dim"] = config.embedding_dim
+    sizes = {"vocab_size": vocab_size, "hidden_size": config.hidden_size, "embedding_dim": config.embedding_dim}
     text = template["model"].replace(f'"{template["name"]}"', f'"{config.slug}"')
     for name, sentinel in SENTINELS.items():
         text = re.sub(rf"\b{sentinel}\b", str(sizes[name]), text)

@@ -356,7 +356,7 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
 
         keras.utils.set_random_seed(config.seed)
         with distribution_scope():
-            build = build_model if build is None else usable_builder(build, config, vocab.size)
+            build = build_model if build in (None, build_model) else usable_builder(build, config, vocab.size)
             model = compile_model(build(config, vocab.size), config)
             first_epoch = restore_checkpoint(model, run_dir / BACKUP)
         history = keep_history(run_dir, first_epoch)
