@@ -4,8 +4,13 @@
 2. The unanswered student edition runs, and every code exercise's check reports failure with its own message.
 3. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
    bottom, each falling back where it must with one line; grading that student costs only those two questions.
-4. A perfect submission gets every point.
+4. A perfect answer gets every point (the cascade student's other notebooks, and a second student's q1 and q13).
 5. A submission with an endless loop, and one that cannot even be read, are graded with a note and no hang.
+
+Each student works in their own copy of the student edition. The quick sweep of 05_experiments trains only the
+package's models, never a student's: each copy starts with the sweep's finished runs from the session's own
+notebooks (tests/quick_project.py), which run_sweep reuses (it refuses a run trained on other data), so the sweep
+trains once per test session, not once per student.
 """
 
 import csv
@@ -63,13 +68,31 @@ def test_every_notebook_with_exercises_has_an_edition_and_an_autograder(editions
     assert (editions.student / "README.md").read_text().startswith("# The assignment")
 
 
+@pytest.fixture(scope="module")
+def sweep(quick_project) -> Path:
+    """The quick sweep's finished runs (runs/quick), as the session's 05_experiments left them."""
+    quick_project.run("05_experiments.ipynb")
+    return quick_project.snapshots / "05_experiments.ipynb" / "runs" / "quick"
+
+
+def student_copy(editions, sweep: Path, folder: Path) -> Path:
+    """A student's own copy of the student edition, with the sweep's finished runs (not the baseline: 03 trains the
+    student's own)."""
+    root = shutil.copytree(editions.student, folder / "edition")
+    for run in sweep.iterdir():
+        if run.name != "baseline":
+            shutil.copytree(run, root / "runs" / "quick" / run.name)
+    return root
+
+
 @pytest.mark.slow
-def test_the_unanswered_student_edition_fails_every_check_with_its_message(editions, questions, tmp_path):
-    environment = student_environment(editions.student)
+def test_the_unanswered_student_edition_fails_every_check_with_its_message(editions, questions, sweep, tmp_path):
+    root = student_copy(editions, sweep, tmp_path)
+    environment = student_environment(root)
     for notebook, asked in questions.items():
         subprocess.run(
             [str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--execute", "--allow-errors"]
-            + ["--to", "notebook", "--output-dir", str(tmp_path), str(editions.student / "notebooks" / notebook)],
+            + ["--to", "notebook", "--output-dir", str(tmp_path), str(root / "notebooks" / notebook)],
             env=environment,
             check=True,
             capture_output=True,
@@ -109,11 +132,10 @@ def student_environment(root: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def cascade(editions, questions, tmp_path_factory):
+def cascade(editions, questions, sweep, tmp_path_factory):
     """The cascade student: every answer written but q1 (left as handed out) and q13 (wrong); each notebook of
     their own copy of the student edition run top to bottom, in order. (notebooks as written, executed copies)"""
-    root = tmp_path_factory.mktemp("student") / "edition"
-    shutil.copytree(editions.student, root)
+    root = student_copy(editions, sweep, tmp_path_factory.mktemp("student"))
     written = {}
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         handed_out = json.loads(path.read_text())
@@ -183,7 +205,9 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
     looping["cells"].insert(3, {"cell_type": "code", "source": "while True:\n    pass", "metadata": {}, "outputs": []})
     looping["cells"][3]["execution_count"] = None
     submissions = tmp_path / "submissions"
-    submit(submissions / "ada", perfect)
+    # bob's other notebooks are perfect too, so ada hands in only the two where bob went wrong: between them every
+    # question is graded once on a correct answer.
+    submit(submissions / "ada", {name: perfect[name] for name in (UNANSWERED[0], WRONG[0])})
     submit(submissions / "bob", {name: written[name] for name in questions})
     submit(submissions / "cy", {notebook: looping})
     (submissions / "dee").mkdir()
@@ -195,10 +219,13 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
     auto = {name: points for name, points in auto.items() if not questions_manual(questions, name)}
     assert MISTAKES <= set(auto)
     for name, points in auto.items():
-        assert float(rows["ada"][name]) == points, f"the perfect submission lost points on {name}: {rows['ada']}"
         expected = 0.0 if name in MISTAKES else points
         assert float(rows["bob"][name]) == expected, f"q1 unanswered and q13 wrong changed {name}: {rows['bob']}"
-    assert float(rows["ada"]["auto_points"]) == sum(auto.values()) == float(rows["ada"]["auto_possible"])
+    handed_in = {name for notebook in (UNANSWERED[0], WRONG[0]) for name in questions[notebook]} & set(auto)
+    for name in handed_in:
+        assert float(rows["ada"][name]) == auto[name], f"the perfect answer lost points on {name}: {rows['ada']}"
+    assert float(rows["ada"]["auto_points"]) == sum(auto[name] for name in handed_in)
+    assert float(rows["bob"]["auto_points"]) == sum(auto.values()) - sum(auto[name] for name in MISTAKES)
     assert f"stopped after {LOOP_TIMEOUT} s" in rows["cy"]["notes"] and float(rows["cy"]["auto_points"]) == 0
     assert "failed" in rows["dee"]["notes"] and "not submitted" in rows["dee"]["notes"]
     feedback = (tmp_path / "graded" / "feedback" / "bob.md").read_text()
