@@ -33,6 +33,39 @@ def test_notebook_is_committed_without_outputs(notebook):
     assert not dirty, f"{notebook.name} has outputs in cells {dirty}: run `make strip`"
 
 
+# What each notebook's opening (its text before the first code cell) tells a student before they run it.
+OPENING = {
+    "the time": re.compile(r"\*\*Time and profile\.\*\* About (an?|[\d.]+) (minutes|hours?)\b"),
+    "the time in each profile": re.compile(r"(quick|either)\s+profile"),
+    "how to switch": re.compile(r"MUSICRNN_PROFILE=quick"),
+    "the platforms": re.compile(r"Linux, macOS, Windows and Colab"),
+}
+
+
+def opening_misses(cells: list[dict]) -> list[str]:
+    """What of OPENING the markdown before the first code cell does not say."""
+    opening = []
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            break
+        if cell["cell_type"] == "markdown":
+            opening.append("".join(cell["source"]))
+    return [what for what, pattern in OPENING.items() if not pattern.search("\n".join(opening))]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_each_opening_states_the_time_the_profiles_and_the_platforms(notebook):
+    missing = opening_misses(json.loads(notebook.read_text())["cells"])
+    assert not missing, f"{notebook.name}'s opening does not state {missing}"
+
+
+def test_an_opening_that_states_none_of_them_is_caught():
+    cells = [{"cell_type": "markdown", "source": "# 01 · Data\n\nAbout an hour."}, {"cell_type": "code"}]
+    assert opening_misses(cells) == list(OPENING)
+    late = [{"cell_type": "code"}, {"cell_type": "markdown", "source": "**Time and profile.** About 2 hours"}]
+    assert "the time" in opening_misses(late)
+
+
 @pytest.fixture(scope="module")
 def project_root(quick_project):
     """The session's scratch project once every notebook ran in it, each reading what the one before wrote."""
