@@ -112,10 +112,11 @@ assignment: setup .venv/tested
 	$(BIN)/python -m helpers.assignment build
 
 # Grade submissions offline: make grade SUBMISSIONS=path (a folder or zip: a folder or zip per student, or Canvas's or
-# Gradescope's download). Writes graded/: grades.csv, feedback/, manifest.csv and hand_scores.csv to fill in.
+# Gradescope's download); WORKERS=n grades n students at once (default one per core). Writes graded/: grades.csv,
+# feedback/, manifest.csv and hand_scores.csv to fill in.
 grade: setup .venv/tested
 	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=folder-or-zip-of-submissions"; exit 2; }
-	$(BIN)/python -m helpers.assignment grade "$(SUBMISSIONS)"
+	$(BIN)/python -m helpers.assignment grade "$(SUBMISSIONS)" $(if $(WORKERS),--workers $(WORKERS))
 
 # The filled graded/hand_scores.csv into graded/grades.csv (totals) and graded/canvas_grades.csv; ROSTER= a Canvas
 # gradebook export to match its students, ASSIGNMENT= the Canvas column, MERGE_FLAGS=--partial for blanks as 0.

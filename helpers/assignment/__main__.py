@@ -26,6 +26,7 @@ def main(argv=None) -> None:
     grade_parser.add_argument("--editions", type=Path, default=project_root() / "editions")
     grade_parser.add_argument("--out", type=Path, default=project_root() / "graded")
     grade_parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per notebook")
+    grade_parser.add_argument("--workers", type=int, help="students graded at once (default: one per CPU core)")
     merge_parser = commands.add_parser("merge", help="add the filled hand-score sheet to grades.csv; Canvas CSV")
     merge_parser.add_argument("--graded", type=Path, default=project_root() / "graded", help="grade's output folder")
     merge_parser.add_argument("--sheet", type=Path, help="the filled sheet (default: GRADED/hand_scores.csv)")
@@ -45,7 +46,7 @@ def main(argv=None) -> None:
     if args.command == "grade":
         from helpers.assignment.grade import grade
 
-        csv_path = grade(args.submissions, args.editions, args.out, args.timeout)
+        csv_path = grade(args.submissions, args.editions, args.out, args.timeout, workers=args.workers)
         print(f"grades: {csv_path}; feedback per student: {csv_path.parent / 'feedback'}")
         print(f"what was found and used: {csv_path.parent / 'manifest.csv'}")
         print(f"to grade by hand: {csv_path.parent / 'hand_scores.csv'} (fill in points, then make merge-grades)")

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from helpers.files import write_csv
 __all__: list[str] = []  # nothing here is used outside helpers.assignment
 
 DEFAULT_TIMEOUT = 600  # seconds for one notebook; the quick profile needs about a minute
+# The CPU threads of a kernel: TensorFlow's two pools, and NumPy's BLAS.
+THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 REFERENCE_NOTEBOOK = "01_data.ipynb"  # writes the prepared data every later notebook reads
 # otter's failure report quotes the failing line of the test under this line; the student sees neither.
 TEST_SOURCE_HEADER = re.compile(r"^(?P<indent>\s*)Error at line \d+ in test (?P<test>.+):\s*$")
@@ -88,14 +91,23 @@ def grading_environment(solution: Path, root: Path) -> dict:
 
 
 def grade_notebook(
-    submission: Path, autograder: Path, solution: Path, reference: Path, work: Path, timeout: float, hidden=()
+    submission: Path,
+    autograder: Path,
+    solution: Path,
+    reference: Path,
+    work: Path,
+    timeout: float,
+    hidden=(),
+    threads: int | None = None,
 ):
     """Run otter on one submitted notebook in a fresh copy of the reference workspace (hidden: the lines of its
-    hidden tests, never shown)."""
+    hidden tests, never shown; threads: the CPU threads its kernel may use, default all)."""
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(reference, work / "root")
     (work / "tmp").mkdir()
     environment = grading_environment(solution, work / "root") | {"TMPDIR": str(work / "tmp")}
+    if threads:
+        environment |= dict.fromkeys(THREAD_VARIABLES, str(threads))
     otter = Path(sys.executable).with_name("otter")
     command = [str(otter), "run", "--no-logo", "-a", str(autograder), "-o", str(work), str(submission)]
     result = NotebookResult()
@@ -173,9 +185,17 @@ def written_answers(notebook: Path, manual: list[str]) -> dict[str, str]:
     return {name: blocks[index] if index < len(blocks) else "(no answer)" for index, name in enumerate(manual)}
 
 
-def grade(submissions: Path, editions: Path, out: Path, timeout: float = DEFAULT_TIMEOUT, report=print) -> Path:
-    """Grade every student in submissions (a folder or zip, any layout intake reads); write out/grades.csv,
-    out/feedback/<student>.md, out/manifest.csv, out/rubrics.json and out/hand_scores.csv."""
+def grade(
+    submissions: Path,
+    editions: Path,
+    out: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    report=print,
+    workers: int | None = None,
+) -> Path:
+    """Grade every student in submissions (a folder or zip, any layout intake reads), workers students at a time
+    (default one per CPU core); write out/grades.csv, out/feedback/<student>.md, out/manifest.csv, out/rubrics.json
+    and out/hand_scores.csv."""
     submissions, editions, out = (Path(p).resolve() for p in (submissions, editions, out))
     questions = json.loads((editions / "autograder" / "questions.json").read_text())
     criteria = read_rubrics(editions / "solution" / "notebooks", questions)
@@ -193,38 +213,63 @@ def grade(submissions: Path, editions: Path, out: Path, timeout: float = DEFAULT
         )
     reference = prepare_reference(editions / "solution", out / "work" / "reference", timeout)
     hidden = {notebook: hidden_test_lines(editions / "solution" / "notebooks" / notebook) for notebook in questions}
+    workers = min(grading_workers(workers), len(students))
+    threads = max(1, (os.cpu_count() or 1) // workers)  # each notebook's kernel gets its share of the cores
     rows, answers = [], {}
-    for student in students:
-        started = time.perf_counter()
-        results = {}
-        for notebook, asked in questions.items():
-            manual = [name for name, question in asked.items() if question["manual"]]
-            submitted = student.notebooks.get(notebook)
-            if submitted is None:
-                results[notebook] = NotebookResult(notes=[f"{notebook} not submitted"])
-                results[notebook].written = dict.fromkeys(manual, "(not submitted)")
-                continue
-            if len(manual) < len(asked):
-                results[notebook] = grade_notebook(
-                    submitted,
-                    editions / "autograder" / f"{Path(notebook).stem}.zip",
-                    editions / "solution",
-                    reference,
-                    out / "work" / "students" / student.student / Path(notebook).stem,
-                    timeout,
-                    hidden[notebook],
-                )
-            else:
-                results[notebook] = NotebookResult()
-            results[notebook].written = written_answers(submitted, manual)
-        rows.append(score_row(student.student, questions, results))
-        answers[student.student] = {name: text for result in results.values() for name, text in result.written.items()}
-        write_feedback(out / "feedback" / f"{student.student}.md", student.name, questions, results)
-        report(
-            f"{student.student}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
-            f"({time.perf_counter() - started:.0f} s){'; ' + rows[-1]['notes'] if rows[-1]['notes'] else ''}"
-        )
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # each student's notebooks are processes: threads suffice
+        graded = [
+            pool.submit(grade_student, student, questions, editions, reference, out, timeout, hidden, threads)
+            for student in students
+        ]
+        for student, future in zip(students, graded, strict=True):
+            results, seconds = future.result()
+            rows.append(score_row(student.student, questions, results))
+            answers[student.student] = {
+                name: text for result in results.values() for name, text in result.written.items()
+            }
+            write_feedback(out / "feedback" / f"{student.student}.md", student.name, questions, results)
+            report(
+                f"{student.student}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
+                f"({seconds:.0f} s){'; ' + rows[-1]['notes'] if rows[-1]['notes'] else ''}"
+            )
     return write_grades(out, rows, criteria, answers)
+
+
+def grading_workers(workers: int | None) -> int:
+    """How many students are graded at once: the number asked for, else one per CPU core."""
+    if workers is None:
+        return os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
+    return workers
+
+
+def grade_student(student, questions, editions, reference, out, timeout, hidden, threads):
+    """One student's results per notebook (each auto-graded one run by otter in its own folder), and the seconds."""
+    started = time.perf_counter()
+    results = {}
+    for notebook, asked in questions.items():
+        manual = [name for name, question in asked.items() if question["manual"]]
+        submitted = student.notebooks.get(notebook)
+        if submitted is None:
+            results[notebook] = NotebookResult(notes=[f"{notebook} not submitted"])
+            results[notebook].written = dict.fromkeys(manual, "(not submitted)")
+            continue
+        if len(manual) < len(asked):
+            results[notebook] = grade_notebook(
+                submitted,
+                editions / "autograder" / f"{Path(notebook).stem}.zip",
+                editions / "solution",
+                reference,
+                out / "work" / "students" / student.student / Path(notebook).stem,
+                timeout,
+                hidden[notebook],
+                threads,
+            )
+        else:
+            results[notebook] = NotebookResult()
+        results[notebook].written = written_answers(submitted, manual)
+    return results, time.perf_counter() - started
 
 
 def write_grades(out: Path, rows: list[dict], criteria, answers: dict) -> Path:
