@@ -34,6 +34,7 @@ DEFAULT_TIMEOUT = 600  # seconds for one notebook; the quick profile needs about
 # The CPU threads of a kernel: TensorFlow's two pools, and NumPy's BLAS.
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 REFERENCE_NOTEBOOK = "01_data.ipynb"  # writes the prepared data every later notebook reads
+IGNORE_TAG = "otter_ignore"  # otter does not run a cell with this tag
 # otter's failure report quotes the failing line of the test under this line; the student sees neither.
 TEST_SOURCE_HEADER = re.compile(r"^(?P<indent>\s*)Error at line \d+ in test (?P<test>.+):\s*$")
 MIN_SOURCE_LINE = 12  # shorter lines of a hidden test (`)`, `else:`) give nothing away
@@ -90,6 +91,46 @@ def grading_environment(solution: Path, root: Path) -> dict:
     return environment_with_otter() | {"PYTHONPATH": path, "MUSICRNN_ROOT": str(root), "MUSICRNN_PROFILE": "quick"}
 
 
+@dataclass(frozen=True)
+class Key:
+    """What grading one notebook needs besides the submission: the lines of its hidden tests (never shown) and the
+    handed-out cells it skips (skipped_cells)."""
+
+    hidden: list[str]
+    skipped: frozenset[str]
+
+
+def skipped_cells(handed_out: Path) -> frozenset[str]:
+    """The ids of the handed-out code cells that grading skips: all but the first (its imports and set-up), the
+    answer cells and otter's own. The tests call only the students' functions, so nothing else needs to run; a cell
+    the student added runs too."""
+    code = [cell for cell in json.loads(handed_out.read_text())["cells"] if cell["cell_type"] == "code"]
+    own = [cell for cell in code if "grader" in cell_text(cell)]  # otter's init and check cells
+    kept = [cell for cell in code if cell not in own][:1]
+    return frozenset(
+        cell["id"]
+        for cell in code
+        if "id" in cell and cell not in own and cell not in kept and "otter_answer_cell" not in tags_of(cell)
+    )
+
+
+def without_skipped_cells(submission: Path, skipped: frozenset[str], folder: Path) -> Path:
+    """A copy of the submission in folder whose skipped cells carry otter's otter_ignore tag; a file that is not
+    a notebook is left as it is, for otter to refuse."""
+    try:
+        notebook = json.loads(submission.read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return submission
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("id") in skipped:
+            metadata = cell.setdefault("metadata", {})
+            metadata["tags"] = [*metadata.get("tags", []), IGNORE_TAG]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / submission.name).write_text(json.dumps(notebook), encoding="utf-8")
+    return folder / submission.name
+
+
 def grade_notebook(
     submission: Path,
     autograder: Path,
@@ -97,14 +138,15 @@ def grade_notebook(
     reference: Path,
     work: Path,
     timeout: float,
-    hidden=(),
+    key: Key = Key([], frozenset()),
     threads: int | None = None,
 ):
-    """Run otter on one submitted notebook in a fresh copy of the reference workspace (hidden: the lines of its
-    hidden tests, never shown; threads: the CPU threads its kernel may use, default all)."""
+    """Run otter on one submitted notebook, without its skipped cells, in a fresh copy of the reference workspace
+    (threads: the CPU threads its kernel may use, default all)."""
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(reference, work / "root")
     (work / "tmp").mkdir()
+    submission = without_skipped_cells(submission, key.skipped, work / "submitted")
     environment = grading_environment(solution, work / "root") | {"TMPDIR": str(work / "tmp")}
     if threads:
         environment |= dict.fromkeys(THREAD_VARIABLES, str(threads))
@@ -116,7 +158,7 @@ def grade_notebook(
         result.notes.append(f"{submission.name}: {failure}")
     results = work / "results.json"
     if results.is_file() and not failure:
-        read_results(json.loads(results.read_text()), result, hidden)
+        read_results(json.loads(results.read_text()), result, key.hidden)
     shutil.rmtree(work / "tmp", ignore_errors=True)
     shutil.rmtree(work / "root", ignore_errors=True)
     return result
@@ -212,13 +254,19 @@ def grade(
             f"or give Canvas's or Gradescope's download (see {out / MANIFEST})"
         )
     reference = prepare_reference(editions / "solution", out / "work" / "reference", timeout)
-    hidden = {notebook: hidden_test_lines(editions / "solution" / "notebooks" / notebook) for notebook in questions}
+    keys = {
+        notebook: Key(
+            hidden_test_lines(editions / "solution" / "notebooks" / notebook),
+            skipped_cells(editions / "student" / "notebooks" / notebook),
+        )
+        for notebook in questions
+    }
     workers = min(grading_workers(workers), len(students))
     threads = max(1, (os.cpu_count() or 1) // workers)  # each notebook's kernel gets its share of the cores
     rows, answers = [], {}
     with ThreadPoolExecutor(max_workers=workers) as pool:  # each student's notebooks are processes: threads suffice
         graded = [
-            pool.submit(grade_student, student, questions, editions, reference, out, timeout, hidden, threads)
+            pool.submit(grade_student, student, questions, editions, reference, out, timeout, keys, threads)
             for student in students
         ]
         for student, future in zip(students, graded, strict=True):
@@ -244,7 +292,7 @@ def grading_workers(workers: int | None) -> int:
     return workers
 
 
-def grade_student(student, questions, editions, reference, out, timeout, hidden, threads):
+def grade_student(student, questions, editions, reference, out, timeout, keys, threads):
     """One student's results per notebook (each auto-graded one run by otter in its own folder), and the seconds."""
     started = time.perf_counter()
     results = {}
@@ -263,7 +311,7 @@ def grade_student(student, questions, editions, reference, out, timeout, hidden,
                 reference,
                 out / "work" / "students" / student.student / Path(notebook).stem,
                 timeout,
-                hidden[notebook],
+                keys[notebook],
                 threads,
             )
         else:
