@@ -1,7 +1,8 @@
 """The whole assignment cycle in the quick profile: build the editions, check the unanswered student edition, grade.
 
 1. The three editions are built from this project, and no answer is left in the student edition.
-2. The unanswered student edition runs, and every code exercise's check reports failure with its own message.
+2. The unanswered student edition runs with no exception outside its checks, and every code exercise's check
+   reports failure with its own message.
 3. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
    bottom, each falling back where it must with one line; grading that student costs only those two questions.
 4. A perfect answer gets every point (the cascade student's other notebooks, and a second student's q1 and q13).
@@ -24,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from helpers.assignment.edition import build, cell_text, fill_answers
-from helpers.assignment.grade import grade
+from helpers.assignment.grade import grade, grading_workers
 from helpers.config import project_root
 
 # The cascade student's two mistakes: q1 left as handed out, and the SimpleRNN step without its recurrence (q13).
@@ -40,7 +41,7 @@ BANNERS = {
     "the reference split.",
     "04_generate.ipynb": "⚠ your simple_rnn_step did not pass (probabilities",
 }
-LOOP_TIMEOUT = 120  # seconds; a quick notebook grades in about 20
+LOOP_TIMEOUT = 180  # seconds; a quick notebook grades in under a minute, two at a time on two cores
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,18 @@ def test_the_unanswered_student_edition_fails_every_check_with_its_message(editi
             output = checks.get(f'grader.check("{name}")')
             assert output is not None, f"{notebook}: no check cell for {name}"
             assert "Test case failed" in output and "AssertionError: " in output, f"{notebook} {name}:\n{output}"
+        assert not errors_in(executed), f"{notebook}, unanswered, raised outside its checks: {errors_in(executed)[:1]}"
+
+
+def errors_in(notebook: dict) -> list[str]:
+    """The exceptions a cell of an executed notebook raised: name, message and the cell's first line."""
+    return [
+        f"{output['ename']}: {output['evalue'][:300]} (in the cell {cell_text(cell).strip().splitlines()[0]!r})"
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
 
 
 def submit(folder: Path, notebooks: dict[str, dict]) -> None:
@@ -182,13 +195,7 @@ def test_one_unanswered_and_one_wrong_exercise_cascade_nowhere(cascade):
             assert len(banners) == 1 and banners[0].startswith(BANNERS[name]), f"{name}: {banners}"
         else:
             assert not banners, f"{name} fell back with nothing wrong in it: {banners}"
-        errors = [
-            output
-            for cell in notebook["cells"]
-            for output in cell.get("outputs", [])
-            if output.get("output_type") == "error"
-        ]
-        assert not errors, f"{name}: {errors[:1]}"
+        assert not errors_in(notebook), f"{name}: {errors_in(notebook)[:1]}"
 
 
 @pytest.mark.slow
@@ -236,3 +243,10 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
 
 def questions_manual(questions: dict, name: str) -> bool:
     return any(asked[name]["manual"] for asked in questions.values() if name in asked)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_a_number_of_workers_that_is_not_a_whole_number_of_at_least_one_is_refused(workers):
+    with pytest.raises(ValueError, match="workers must be a whole number"):
+        grading_workers(workers)
+    assert grading_workers(3) == 3 and grading_workers(None) == (os.cpu_count() or 1)
