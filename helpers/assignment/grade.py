@@ -3,7 +3,9 @@
 SUBMISSIONS is a folder or zip in any layout helpers.assignment.intake reads (a folder or zip per student, Canvas's
 or Gradescope's bulk download); manifest.csv says which file was used for each notebook and why the others were not.
 Each notebook with auto-graded questions runs in its own copy of a reference workspace (the solution edition's
-prepared data and shipped models, quick profile), so one broken notebook costs only its own questions. Writes
+prepared data and shipped models, quick profile), so one broken notebook costs only its own questions; as root on
+Linux it runs sealed off (helpers.assignment.sandbox), unable to reach the editions, the output, the submissions
+or the project. Writes
 grades.csv (one row per student, one column per question), feedback/<student>.md (each question's result, the
 failed checks' messages without the source of any test, and the written answers to grade by hand), rubrics.json
 and hand_scores.csv (the sheet for the hand-graded questions; see helpers.assignment.rubric).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -26,6 +29,8 @@ from pathlib import Path
 from helpers.assignment.edition import cell_text, environment_with_otter, question_tests, tags_of
 from helpers.assignment.intake import MANIFEST, collect, write_manifest
 from helpers.assignment.rubric import RUBRICS, SHEET, read_rubrics, write_rubrics, write_sheet
+from helpers.assignment.sandbox import FIRST_UID, Sandbox, unavailable
+from helpers.config import project_root
 from helpers.files import write_csv
 
 __all__: list[str] = []  # nothing here is used outside helpers.assignment
@@ -38,6 +43,8 @@ IGNORE_TAG = "otter_ignore"  # otter does not run a cell with this tag
 # otter's failure report quotes the failing line of the test under this line; the student sees neither.
 TEST_SOURCE_HEADER = re.compile(r"^(?P<indent>\s*)Error at line \d+ in test (?P<test>.+):\s*$")
 MIN_SOURCE_LINE = 12  # shorter lines of a hidden test (`)`, `else:`) give nothing away
+MAX_RESULTS_BYTES = 16 * 2**20  # otter's results.json for one notebook is a few kB
+MAX_WORKERS = 1000  # each notebook graded at once has a user id of its own (sandbox.FIRST_UID on)
 
 
 @dataclass
@@ -116,19 +123,27 @@ def skipped_cells(handed_out: Path) -> frozenset[str]:
 
 def without_skipped_cells(submission: Path, skipped: frozenset[str], folder: Path) -> Path:
     """A copy of the submission in folder whose skipped cells carry otter's otter_ignore tag; a file that is not
-    a notebook is left as it is, for otter to refuse."""
+    a notebook is copied as it is, for otter to refuse."""
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         notebook = json.loads(submission.read_text(encoding="utf-8"))
         cells = notebook["cells"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return submission
+        return Path(shutil.copyfile(submission, folder / submission.name))
     for cell in cells:
         if isinstance(cell, dict) and cell.get("id") in skipped:
             metadata = cell.setdefault("metadata", {})
             metadata["tags"] = [*metadata.get("tags", []), IGNORE_TAG]
-    folder.mkdir(parents=True, exist_ok=True)
     (folder / submission.name).write_text(json.dumps(notebook), encoding="utf-8")
     return folder / submission.name
+
+
+@dataclass(frozen=True)
+class Seal:
+    """Where a notebook is graded sealed off (helpers.assignment.sandbox): the sandbox and its user id."""
+
+    sandbox: Sandbox
+    uid: int
 
 
 def grade_notebook(
@@ -140,28 +155,51 @@ def grade_notebook(
     timeout: float,
     key: Key = Key([], frozenset()),
     threads: int | None = None,
+    seal: Seal | None = None,
 ):
-    """Run otter on one submitted notebook, without its skipped cells, in a fresh copy of the reference workspace
-    (threads: the CPU threads its kernel may use, default all)."""
+    """Run otter on one submitted notebook, without its skipped cells, in a folder of its own holding a copy of
+    the reference workspace, the submission and its autograder (threads: the CPU threads its kernel may use,
+    default all); sealed off where seal says, else in work. otter's log goes to work."""
     shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(reference, work / "root")
-    (work / "tmp").mkdir()
-    submission = without_skipped_cells(submission, key.skipped, work / "submitted")
-    environment = grading_environment(solution, work / "root") | {"TMPDIR": str(work / "tmp")}
+    work.mkdir(parents=True)
+    folder = seal.sandbox.folder() if seal else work
+    shutil.copytree(reference, folder / "root", ignore=shutil.ignore_patterns("*.ipynb", "*.log"))
+    (folder / "tmp").mkdir()
+    submission = without_skipped_cells(submission, key.skipped, folder / "submitted")
+    autograder = Path(shutil.copyfile(autograder, folder / autograder.name))
+    environment = grading_environment(solution, folder / "root") | {"TMPDIR": str(folder / "tmp")}
     if threads:
         environment |= dict.fromkeys(THREAD_VARIABLES, str(threads))
     otter = Path(sys.executable).with_name("otter")
-    command = [str(otter), "run", "--no-logo", "-a", str(autograder), "-o", str(work), str(submission)]
+    command = [str(otter), "run", "--no-logo", "-a", str(autograder), "-o", str(folder), str(submission)]
+    if seal:
+        seal.sandbox.hand_over(folder, seal.uid)
+        environment = seal.sandbox.environment(environment, folder)
+        command = seal.sandbox.command(seal.uid, command)
     result = NotebookResult()
-    failure = run_group(command, work, environment, timeout, work / "otter.log")
+    failure = run_group(command, folder, environment, timeout, work / "otter.log")
+    left = seal.sandbox.end(seal.uid) if seal else 0
+    if left:
+        result.notes.append(f"{submission.name}: {left} processes it left running were killed")
     if failure:
         result.notes.append(f"{submission.name}: {failure}")
-    results = work / "results.json"
-    if results.is_file() and not failure:
-        read_results(json.loads(results.read_text()), result, key.hidden)
-    shutil.rmtree(work / "tmp", ignore_errors=True)
-    shutil.rmtree(work / "root", ignore_errors=True)
+    if not failure:
+        try:
+            read_results(json.loads(read_whole(folder / "results.json", MAX_RESULTS_BYTES)), result, key.hidden)
+        except (OSError, ValueError) as error:
+            result.notes.append(f"{submission.name}: otter's results could not be read ({error})")
+    shutil.rmtree(folder if seal else folder / "root", ignore_errors=True)
+    shutil.rmtree(folder / "tmp", ignore_errors=True)
     return result
+
+
+def read_whole(path: Path, limit: int) -> str:
+    """A regular file's text (no link, at most limit bytes): otter's results, which a submission could replace."""
+    if path.is_symlink() or not path.is_file():
+        raise ValueError(f"{path.name} is missing or not a regular file")
+    if path.stat().st_size > limit:
+        raise ValueError(f"{path.name} is over {limit // 2**20} MB")
+    return path.read_text(encoding="utf-8")
 
 
 def read_results(results: dict, result: NotebookResult, hidden=()) -> NotebookResult:
@@ -263,60 +301,89 @@ def grade(
     }
     workers = min(grading_workers(workers), len(students))
     threads = max(1, (os.cpu_count() or 1) // workers)  # each notebook's kernel gets its share of the cores
+    sandbox, why = open_sandbox(editions, out, submissions)
+    if why:
+        report(f"notebooks are graded without being sealed off: {why}")
+    uids = queue.SimpleQueue()  # one user id per student graded at once, unique to this process
+    for slot in range(workers):
+        uids.put(FIRST_UID + (os.getpid() % 1_000_000) * MAX_WORKERS + slot)
     rows, answers = [], {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # each student's notebooks are processes: threads suffice
-        graded = [
-            pool.submit(grade_student, student, questions, editions, reference, out, timeout, keys, threads)
-            for student in students
-        ]
-        for student, future in zip(students, graded, strict=True):
-            results, seconds = future.result()
-            rows.append(score_row(student.student, questions, results))
-            answers[student.student] = {
-                name: text for result in results.values() for name, text in result.written.items()
-            }
-            write_feedback(out / "feedback" / f"{student.student}.md", student.name, questions, results)
-            report(
-                f"{student.student}: {rows[-1]['auto_points']:g} of {rows[-1]['auto_possible']:g} auto-graded points "
-                f"({seconds:.0f} s){'; ' + rows[-1]['notes'] if rows[-1]['notes'] else ''}"
-            )
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # each student's notebooks are processes: threads suffice
+            graded = [
+                pool.submit(
+                    grade_student, student, questions, editions, reference, out, timeout, keys, threads, sandbox, uids
+                )
+                for student in students
+            ]
+            for student, future in zip(students, graded, strict=True):
+                results, seconds = future.result()
+                rows.append(score_row(student.student, questions, results))
+                answers[student.student] = {
+                    name: text for result in results.values() for name, text in result.written.items()
+                }
+                write_feedback(out / "feedback" / f"{student.student}.md", student.name, questions, results)
+                row = rows[-1]
+                report(
+                    f"{student.student}: {row['auto_points']:g} of {row['auto_possible']:g} auto-graded points "
+                    f"({seconds:.0f} s){'; ' + row['notes'] if row['notes'] else ''}"
+                )
+    finally:
+        if sandbox:
+            sandbox.close()
     return write_grades(out, rows, criteria, answers)
+
+
+def open_sandbox(editions: Path, out: Path, submissions: Path) -> tuple[Sandbox | None, str | None]:
+    """Where notebooks are graded sealed off, hiding the editions, the output, the submissions and the project;
+    or None and why they cannot be."""
+    why = unavailable()
+    if why:
+        return None, why
+    return Sandbox.create(editions / "solution" / "helpers", [editions, out, submissions, project_root()]), None
 
 
 def grading_workers(workers: int | None) -> int:
     """How many students are graded at once: the number asked for, else one per CPU core."""
     if workers is None:
         return os.cpu_count() or 1
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be a whole number from 1 to {MAX_WORKERS}, got {workers!r}")
     return workers
 
 
-def grade_student(student, questions, editions, reference, out, timeout, keys, threads):
-    """One student's results per notebook (each auto-graded one run by otter in its own folder), and the seconds."""
+def grade_student(student, questions, editions, reference, out, timeout, keys, threads, sandbox=None, uids=None):
+    """One student's results per notebook (each auto-graded one run by otter in its own folder, sealed off in
+    sandbox as a user id taken from uids while this student is graded), and the seconds."""
     started = time.perf_counter()
+    seal = Seal(sandbox, uids.get()) if sandbox else None
     results = {}
-    for notebook, asked in questions.items():
-        manual = [name for name, question in asked.items() if question["manual"]]
-        submitted = student.notebooks.get(notebook)
-        if submitted is None:
-            results[notebook] = NotebookResult(notes=[f"{notebook} not submitted"])
-            results[notebook].written = dict.fromkeys(manual, "(not submitted)")
-            continue
-        if len(manual) < len(asked):
-            results[notebook] = grade_notebook(
-                submitted,
-                editions / "autograder" / f"{Path(notebook).stem}.zip",
-                editions / "solution",
-                reference,
-                out / "work" / "students" / student.student / Path(notebook).stem,
-                timeout,
-                keys[notebook],
-                threads,
-            )
-        else:
-            results[notebook] = NotebookResult()
-        results[notebook].written = written_answers(submitted, manual)
+    try:
+        for notebook, asked in questions.items():
+            manual = [name for name, question in asked.items() if question["manual"]]
+            submitted = student.notebooks.get(notebook)
+            if submitted is None:
+                results[notebook] = NotebookResult(notes=[f"{notebook} not submitted"])
+                results[notebook].written = dict.fromkeys(manual, "(not submitted)")
+                continue
+            if len(manual) < len(asked):
+                results[notebook] = grade_notebook(
+                    submitted,
+                    editions / "autograder" / f"{Path(notebook).stem}.zip",
+                    editions / "solution",
+                    reference,
+                    out / "work" / "students" / student.student / Path(notebook).stem,
+                    timeout,
+                    keys[notebook],
+                    threads,
+                    seal,
+                )
+            else:
+                results[notebook] = NotebookResult()
+            results[notebook].written = written_answers(submitted, manual)
+    finally:
+        if seal:
+            uids.put(seal.uid)
     return results, time.perf_counter() - started
 
 

@@ -6,7 +6,10 @@
 3. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
    bottom, each falling back where it must with one line; grading that student costs only those two questions.
 4. A perfect answer gets every point (the cascade student's other notebooks, and a second student's q1 and q13).
-5. A submission with an endless loop, and one that cannot even be read, are graded with a note and no hang.
+5. A submission that sleeps forever, and one that cannot even be read, are graded with a note and no hang.
+6. Hostile submissions (one reaching for the autograder zip, the solutions, another student's files and the
+   grading output; one forking hundreds of processes; one printing 50 MB) change no other grade, and, sealed
+   off, reach nothing: a reach that works costs its own q1, so the probe can tell.
 
 Each student works in their own copy of the student edition. The quick sweep of 05_experiments trains only the
 package's models, never a student's: each copy starts with the sweep's finished runs from the session's own
@@ -25,7 +28,8 @@ from pathlib import Path
 import pytest
 
 from helpers.assignment.edition import build, cell_text, fill_answers
-from helpers.assignment.grade import grade, grading_workers
+from helpers.assignment.grade import MAX_WORKERS, grade, grading_workers
+from helpers.assignment.sandbox import unavailable
 from helpers.config import project_root
 
 # The cascade student's two mistakes: q1 left as handed out, and the SimpleRNN step without its recurrence (q13).
@@ -208,19 +212,17 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
     }
     written, _ = cascade
     notebook = "01_data.ipynb"
-    looping = json.loads(json.dumps(perfect[notebook]))
-    looping["cells"].insert(3, {"cell_type": "code", "source": "while True:\n    pass", "metadata": {}, "outputs": []})
-    looping["cells"][3]["execution_count"] = None
-    submissions = tmp_path / "submissions"
+    submissions, graded = tmp_path / "submissions", tmp_path / "graded"
     # bob's other notebooks are perfect too, so ada hands in only the two where bob went wrong: between them every
     # question is graded once on a correct answer.
     submit(submissions / "ada", {name: perfect[name] for name in (UNANSWERED[0], WRONG[0])})
     submit(submissions / "bob", {name: written[name] for name in questions})
-    submit(submissions / "cy", {notebook: looping})
+    for student, source in hostile_cells(editions.solution.parent, graded, submissions).items():
+        submit(submissions / student, {notebook: before_check(perfect[notebook], "q1", source)})
     (submissions / "dee").mkdir()
     (submissions / "dee" / notebook).write_text("{this is not a notebook")
     reports = []
-    grades_csv = grade(submissions, editions.solution.parent, tmp_path / "graded", LOOP_TIMEOUT, reports.append)
+    grades_csv = grade(submissions, editions.solution.parent, graded, LOOP_TIMEOUT, reports.append)
     rows = {row["student"]: row for row in csv.DictReader(grades_csv.open())}
     auto = {name: question["points"] for asked in questions.values() for name, question in asked.items()}
     auto = {name: points for name, points in auto.items() if not questions_manual(questions, name)}
@@ -239,14 +241,82 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
     assert "### q1: 0 of" in feedback and "split_by_tune(tunes, seed=3) returned None" in feedback
     assert "### q13: 0 of" in feedback and "simple_rnn_step" in feedback
     assert "graded by hand" in feedback
+    sealed = unavailable() is None
+    assert sealed or any("without being sealed off" in line for line in reports)
+    first = {name for name in questions[notebook] if name in auto}
+    for student in ("eve", "fay", "gus") if sealed else ("eve", "gus"):
+        lost = {"q1"} if student == "eve" and not sealed else set()
+        points = sum(auto[name] for name in first - lost)
+        assert float(rows[student]["auto_points"]) == points, f"{student}: {rows[student]}"
+    assert not sealed or "processes it left running were killed" in rows["fay"]["notes"]
+    assert (graded / "feedback" / "gus.md").stat().st_size < 100_000
+    planted = [path for top in (graded, editions.solution.parent) for path in top.rglob("*") if "planted" in path.name]
+    assert sealed is not bool(planted), f"sealed: {sealed}, planted: {planted}"
+
+
+def hostile_cells(editions: Path, graded: Path, submissions: Path) -> dict[str, str]:
+    """Cells of hostile students: eve reaches for what a submission must not read or write (and, if she gets any of
+    it, spoils her own q1), fay forks until refused, leaving every child asleep outside her process group, gus
+    prints 50 MB, cy sleeps forever. The paths are those a submission finds from its environment."""
+    reads = [
+        editions / "autograder" / "01_data.zip",
+        editions / "solution" / "notebooks" / "01_data.ipynb",
+        submissions / "ada" / "01_data.ipynb",
+        graded / "work" / "reference",
+        project_root() / "notebooks" / "01_data.ipynb",
+    ]
+    writes = [
+        graded / "feedback" / "planted.md",
+        graded / "grades.csv",
+        editions / "solution" / "helpers" / "planted.py",
+        graded / "work" / "reference" / "planted",
+    ]
+    eve = f"""import os
+reached = []
+for path in {[str(path) for path in reads]!r}:
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(10)
+        reached.append(path)
+    except OSError:
+        pass
+for path in {[str(path) for path in writes]!r}:
+    try:
+        open(path, "a").write("planted")
+        reached.append(path)
+    except OSError:
+        pass
+if reached:
+    split_by_tune = None"""
+    fay = """import os, time
+for _ in range(5000):
+    try:
+        child = os.fork()
+    except OSError:
+        break
+    if child == 0:
+        os.setsid()
+        time.sleep(10**6)
+        os._exit(0)"""
+    cells = {"cy": "import time\nwhile True:\n    time.sleep(1)", "eve": eve, "gus": "print('x' * 50_000_000)"}
+    return cells | ({"fay": fay} if unavailable() is None else {})  # unsealed, nothing would stop fay's children
+
+
+def before_check(notebook: dict, question: str, source: str) -> dict:
+    """A copy of the notebook with a cell of the student's own just before the question's check."""
+    notebook = json.loads(json.dumps(notebook))
+    checks = [cell_text(cell).strip() for cell in notebook["cells"]]
+    check = checks.index(f'grader.check("{question}")')
+    cell = {"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
+    notebook["cells"].insert(check, cell)
+    return notebook
 
 
 def questions_manual(questions: dict, name: str) -> bool:
     return any(asked[name]["manual"] for asked in questions.values() if name in asked)
 
 
-@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2", MAX_WORKERS + 1])
 def test_a_number_of_workers_that_is_not_a_whole_number_of_at_least_one_is_refused(workers):
-    with pytest.raises(ValueError, match="workers must be a whole number"):
+    with pytest.raises(ValueError, match=f"workers must be a whole number from 1 to {MAX_WORKERS}"):
         grading_workers(workers)
     assert grading_workers(3) == 3 and grading_workers(None) == (os.cpu_count() or 1)

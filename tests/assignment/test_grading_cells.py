@@ -45,8 +45,8 @@ def test_the_grader_tags_its_copy_with_otters_own_tag_and_keeps_a_students_cell(
     assert json.loads(submission.read_text()) == submitted, "the submission itself must stay as it was handed in"
 
 
-def test_a_file_that_is_not_a_notebook_goes_to_otter_as_it_is(tmp_path):
+def test_a_file_that_is_not_a_notebook_is_copied_as_it_is_for_otter_to_refuse(tmp_path):
     broken = tmp_path / "01_data.ipynb"
     broken.write_text("{this is not a notebook")
-    assert without_skipped_cells(broken, frozenset({"x"}), tmp_path / "work") == broken
-    assert not (tmp_path / "work").exists()
+    copy = without_skipped_cells(broken, frozenset({"x"}), tmp_path / "work")
+    assert copy == tmp_path / "work" / "01_data.ipynb" and copy.read_text() == "{this is not a notebook"
