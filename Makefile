@@ -16,6 +16,13 @@ include helpers/assignment/student.mk
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
+# The wheels that an autograder zip's environment names (requirements.txt and otter), for the test that installs
+# them offline in a fresh virtual environment, as Gradescope builds its image (tests/assignment/test_cycle.py).
+.venv/wheels: requirements.txt requirements-test.txt | .venv/installed
+	rm -rf $@ $@.partial
+	$(BIN)/pip download --quiet --dest $@.partial -r requirements.txt "$$(grep '^otter-grader' requirements-test.txt)"
+	mv $@.partial $@
+
 # System tools: abc2midi (Debian's abcmidi: a second ABC parser for 07_quality) and the Chromium that Playwright
 # drives (the browser tests). The notebooks run without them: installed when missing and we are root on Debian or
 # Ubuntu; otherwise set-up says once what is missing, what each adds and how to install it, and goes on.
@@ -66,7 +73,7 @@ run: setup
 # Lint (ruff, import-linter), then unit tests and every notebook in the quick profile; prints the line coverage of
 # helpers/ (pytest-cov; the notebooks' own kernels are other processes, not measured).
 COVERAGE := --cov --cov-report=term:skip-covered
-test: setup .venv/tested test-packages
+test: setup .venv/tested .venv/wheels test-packages
 	PYTEST_ADDOPTS="$(COVERAGE) $$PYTEST_ADDOPTS" $(BIN)/python -m helpers.cli test
 
 # The fast tier, while working: every test not marked slow (no notebook, no real training), in a few minutes.

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small run folder holding a model with random weights, and study stubs."""
+"""Shared fixtures: a small run folder holding a model with random weights, study stubs, the quick project and the
+assignment's editions."""
 
 import shutil
 
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 from quick_project import QuickProject
 
-from helpers.config import RunConfig
+from helpers.assignment.edition import Editions, build
+from helpers.config import RunConfig, project_root
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.model import build_model
 
@@ -69,3 +71,9 @@ def no_files(monkeypatch):
 def quick_project(tmp_path_factory) -> QuickProject:
     """One scratch project where each notebook runs once per session (quick profile), for every test that reads it."""
     return QuickProject(tmp_path_factory.mktemp("quick"))
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory) -> Editions:
+    """The three editions of the assignment, built once per session; a test that writes into one works on a copy."""
+    return build(project_root(), tmp_path_factory.mktemp("editions"))

@@ -1,10 +1,12 @@
 """The student edition in a real JupyterLab: a student runs an unanswered exercise's check and reads its feedback.
 
-The student edition is built into a scratch folder and served as the student gets it: its own package (whose
+A copy of the session's student edition is served as the student gets it: its own package (whose
 exercises run the student's code) first on the kernel's path. The screenshot lands in artifacts/browser/.
 """
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 from browser_support import (
@@ -19,15 +21,12 @@ from browser_support import (
     wait_until,
 )
 
-from helpers.assignment.edition import build
-from helpers.config import project_root
-
 FEEDBACK = "AssertionError: split_by_tune(tunes, seed=3) returned None"
 
 
 @pytest.fixture(scope="module")
-def student_lab(tmp_path_factory):
-    student = build(project_root(), tmp_path_factory.mktemp("editions")).student
+def student_lab(editions, tmp_path_factory):
+    student = shutil.copytree(editions.student, tmp_path_factory.mktemp("student") / "edition")  # the lab writes
     with running_jupyterlab(
         student,
         tmp_path_factory.mktemp("jupyter"),

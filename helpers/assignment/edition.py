@@ -3,7 +3,8 @@
 - student: the notebooks with every answer blanked and their public checks (otter assign), and the package
   with the body of every @exercise function replaced by a call to the student's own version;
 - solution: the whole project as it is, its notebooks with the answers and every test, public and hidden;
-- autograder: one otter autograder zip per notebook with exercises, and questions.json (points, manual ones).
+- autograder: one otter autograder zip per notebook with exercises, which grades on Gradescope as it is
+  (helpers.assignment.gradescope), and questions.json (points, manual ones).
 
 A check then proves that no answer and no hidden test of the solution edition is left in the student edition.
 """
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.assignment.gradescope import gradescope_zip, grading_files, pip_requirements
 from helpers.config import get_profile
 from helpers.corpus.reference import write_reference_data
 from helpers.files import write_json
@@ -316,12 +318,14 @@ def build(root: Path, out: Path) -> Editions:
     (editions.student / "notebooks").mkdir()
     masters = master_notebooks(root)
     with tempfile.TemporaryDirectory() as scratch:
+        files = grading_files(editions.solution, Path(scratch) / "files")  # what each zip grades with
+        requirements = pip_requirements(root / "requirements.txt")
         for master in masters:
             assigned = Path(scratch) / master.stem
             otter_assign(without_rubrics(master, Path(scratch) / "masters"), assigned)  # rubrics stay with graders
             shutil.copy2(assigned / "student" / master.name, editions.student / "notebooks" / master.name)
             (zipped,) = (assigned / "autograder").glob("*-autograder_*.zip")
-            shutil.copy2(zipped, editions.autograder / f"{master.stem}.zip")
+            gradescope_zip(zipped, files, requirements, editions.autograder / f"{master.stem}.zip")
             questions[master.name] = question_points(master)
             found, seen = notebook_answers(master)
             answers, shared = answers + found, shared + seen

@@ -2,8 +2,9 @@
 
 SUBMISSIONS is a folder or zip in any layout helpers.assignment.intake reads (a folder or zip per student, Canvas's
 or Gradescope's bulk download); manifest.csv says which file was used for each notebook and why the others were not.
-Each notebook with auto-graded questions runs in its own copy of a reference workspace (the solution edition's
-prepared data and shipped models, quick profile), so one broken notebook costs only its own questions; as root on
+Each notebook with auto-graded questions runs, with the autograder zip that Gradescope runs too
+(helpers.assignment.gradescope), in its own copy of a reference workspace (the solution edition's prepared data and
+shipped models, quick profile), so one broken notebook costs only its own questions; as root on
 Linux it runs sealed off (helpers.assignment.sandbox), unable to reach the editions, the output, the submissions
 or the project. Writes
 grades.csv (one row per student, one column per question), feedback/<student>.md (each question's result, the

@@ -10,6 +10,8 @@
 6. Hostile submissions (one reaching for the autograder zip, the solutions, another student's files and the
    grading output; one forking hundreds of processes; one printing 50 MB) change no other grade, and, sealed
    off, reach nothing: a reach that works costs its own q1, so the probe can tell.
+7. The autograder zips grade as on Gradescope: a zip's environment installs offline in a fresh virtual environment,
+   and its run_otter.py gives bob's notebooks the scores make grade gave them.
 
 Each student works in their own copy of the student edition. The quick sweep of 05_experiments trains only the
 package's models, never a student's: each copy starts with the sweep's finished runs from the session's own
@@ -23,12 +25,17 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import otter
 import pytest
+import yaml
 
-from helpers.assignment.edition import build, cell_text, fill_answers
+from helpers.assignment.edition import cell_text, fill_answers
 from helpers.assignment.grade import MAX_WORKERS, grade, grading_workers
+from helpers.assignment.gradescope import OTTER_REQUIREMENT, pip_requirements
 from helpers.assignment.sandbox import unavailable
 from helpers.config import project_root
 
@@ -45,12 +52,9 @@ BANNERS = {
     "the reference split.",
     "04_generate.ipynb": "⚠ your simple_rnn_step did not pass (probabilities",
 }
+HOSTILE_NOTEBOOK = "01_data.ipynb"  # where the hostile students hand in their cells
+WHEELS = Path(sys.prefix) / "wheels"  # what the zips install (`make .venv/wheels`), for installing them offline
 LOOP_TIMEOUT = 180  # seconds; a quick notebook grades in under a minute, two at a time on two cores
-
-
-@pytest.fixture(scope="module")
-def editions(tmp_path_factory):
-    return build(project_root(), tmp_path_factory.mktemp("editions"))
 
 
 @pytest.fixture(scope="module")
@@ -202,8 +206,20 @@ def test_one_unanswered_and_one_wrong_exercise_cascade_nowhere(cascade):
         assert not errors_in(notebook), f"{name}: {errors_in(notebook)[:1]}"
 
 
-@pytest.mark.slow
-def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, questions, cascade, tmp_path):
+@dataclass(frozen=True)
+class Graded:
+    """The class graded by make grade's code: grades.csv's rows by student, what grade reported, its folders."""
+
+    rows: dict[str, dict]
+    reports: list[str]
+    submissions: Path
+    out: Path
+
+
+@pytest.fixture(scope="module")
+def graded(editions, questions, cascade, tmp_path_factory) -> Graded:
+    """ada (perfect, in the two notebooks where bob went wrong), bob (the cascade student), the hostile students,
+    and dee (a file that is not a notebook), graded two at a time."""
     perfect = {
         notebook: fill_answers(
             json.loads((editions.student / "notebooks" / notebook).read_text()), project_root() / "notebooks" / notebook
@@ -211,21 +227,31 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
         for notebook in questions
     }
     written, _ = cascade
-    notebook = "01_data.ipynb"
-    submissions, graded = tmp_path / "submissions", tmp_path / "graded"
+    folder = tmp_path_factory.mktemp("class")
+    submissions, out = folder / "submissions", folder / "graded"
     # bob's other notebooks are perfect too, so ada hands in only the two where bob went wrong: between them every
     # question is graded once on a correct answer.
     submit(submissions / "ada", {name: perfect[name] for name in (UNANSWERED[0], WRONG[0])})
     submit(submissions / "bob", {name: written[name] for name in questions})
-    for student, source in hostile_cells(editions.solution.parent, graded, submissions).items():
-        submit(submissions / student, {notebook: before_check(perfect[notebook], "q1", source)})
+    for student, source in hostile_cells(editions.solution.parent, out, submissions).items():
+        submit(submissions / student, {HOSTILE_NOTEBOOK: before_check(perfect[HOSTILE_NOTEBOOK], "q1", source)})
     (submissions / "dee").mkdir()
-    (submissions / "dee" / notebook).write_text("{this is not a notebook")
+    (submissions / "dee" / HOSTILE_NOTEBOOK).write_text("{this is not a notebook")
     reports = []
-    grades_csv = grade(submissions, editions.solution.parent, graded, LOOP_TIMEOUT, reports.append)
+    grades_csv = grade(submissions, editions.solution.parent, out, LOOP_TIMEOUT, reports.append)
     rows = {row["student"]: row for row in csv.DictReader(grades_csv.open())}
+    return Graded(rows, reports, submissions, out)
+
+
+def auto_points(questions: dict) -> dict[str, float]:
+    """The points of every auto-graded question."""
     auto = {name: question["points"] for asked in questions.values() for name, question in asked.items()}
-    auto = {name: points for name, points in auto.items() if not questions_manual(questions, name)}
+    return {name: points for name, points in auto.items() if not questions_manual(questions, name)}
+
+
+@pytest.mark.slow
+def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, questions, graded):
+    rows, auto = graded.rows, auto_points(questions)
     assert MISTAKES <= set(auto)
     for name, points in auto.items():
         expected = 0.0 if name in MISTAKES else points
@@ -237,21 +263,93 @@ def test_grading_takes_only_the_wrong_exercises_and_survives_loops(editions, que
     assert float(rows["bob"]["auto_points"]) == sum(auto.values()) - sum(auto[name] for name in MISTAKES)
     assert f"stopped after {LOOP_TIMEOUT} s" in rows["cy"]["notes"] and float(rows["cy"]["auto_points"]) == 0
     assert "failed" in rows["dee"]["notes"] and "not submitted" in rows["dee"]["notes"]
-    feedback = (tmp_path / "graded" / "feedback" / "bob.md").read_text()
+    feedback = (graded.out / "feedback" / "bob.md").read_text()
     assert "### q1: 0 of" in feedback and "split_by_tune(tunes, seed=3) returned None" in feedback
     assert "### q13: 0 of" in feedback and "simple_rnn_step" in feedback
     assert "graded by hand" in feedback
     sealed = unavailable() is None
-    assert sealed or any("without being sealed off" in line for line in reports)
-    first = {name for name in questions[notebook] if name in auto}
+    assert sealed or any("without being sealed off" in line for line in graded.reports)
+    first = {name for name in questions[HOSTILE_NOTEBOOK] if name in auto}
     for student in ("eve", "fay", "gus") if sealed else ("eve", "gus"):
         lost = {"q1"} if student == "eve" and not sealed else set()
         points = sum(auto[name] for name in first - lost)
         assert float(rows[student]["auto_points"]) == points, f"{student}: {rows[student]}"
     assert not sealed or "processes it left running were killed" in rows["fay"]["notes"]
-    assert (graded / "feedback" / "gus.md").stat().st_size < 100_000
-    planted = [path for top in (graded, editions.solution.parent) for path in top.rglob("*") if "planted" in path.name]
+    assert (graded.out / "feedback" / "gus.md").stat().st_size < 100_000
+    tops = (graded.out, editions.solution.parent)
+    planted = [path for top in tops for path in top.rglob("*") if "planted" in path.name]
     assert sealed is not bool(planted), f"sealed: {sealed}, planted: {planted}"
+
+
+@pytest.mark.slow
+def test_each_zip_grades_as_on_gradescope_offline_with_the_scores_of_make_grade(editions, questions, graded, tmp_path):
+    """Gradescope builds an image from the zip's environment.yml (its pip list: here in a fresh virtual environment,
+    offline, from the wheels `make test` downloads), unpacks the zip into /autograder/source, puts the submission in
+    /autograder/submission and runs run_otter.py, which writes /autograder/results/results.json. bob's two notebooks
+    with a mistake are graded so, as he submitted them, and score what make grade gave them."""
+    assert WHEELS.is_dir(), f"no wheels at {WHEELS}: `make .venv/wheels` downloads what the zips install"
+    lists = {name: zip_requirements(editions.autograder / name.replace(".ipynb", ".zip")) for name in questions}
+    (pip,) = {tuple(listed) for listed in lists.values()}  # one environment for every notebook
+    assert set(pip_requirements(project_root() / "requirements.txt")) <= set(pip)
+    assert f"{OTTER_REQUIREMENT}=={otter.__version__}" in pip
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    (tmp_path / "requirements.txt").write_text("\n".join(pip))
+    install = [str(venv / "bin" / "pip"), "install", "--quiet", "--no-index", "--find-links", str(WHEELS)]
+    done = subprocess.run(
+        [*install, "-r", str(tmp_path / "requirements.txt")],
+        env=os.environ | {"PIP_CONFIG_FILE": os.devnull},  # nothing but the wheels: no index, no other links
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, f"the zip's environment did not install offline:\n{done.stderr[-3000:]}"
+    auto = auto_points(questions)
+    for notebook in (UNANSWERED[0], WRONG[0]):
+        scores = gradescope_scores(
+            editions.autograder / notebook.replace(".ipynb", ".zip"),
+            graded.submissions / "bob" / notebook,
+            venv,
+            tmp_path / "autograder" / notebook,
+        )
+        expected = {name: float(graded.rows["bob"][name]) for name in questions[notebook] if name in auto}
+        assert scores == expected, f"{notebook}: Gradescope's scores {scores}, make grade's {expected}"
+        assert {name for name, points in scores.items() if not points} == MISTAKES & set(scores)
+
+
+def zip_requirements(zipped: Path) -> list[str]:
+    """The pip list of an autograder zip's environment.yml."""
+    with zipfile.ZipFile(zipped) as archive:
+        environment = yaml.safe_load(archive.read("environment.yml"))
+    (pip,) = [item["pip"] for item in environment["dependencies"] if isinstance(item, dict)]
+    return pip
+
+
+def gradescope_scores(zipped: Path, submission: Path, venv: Path, autograder: Path) -> dict[str, float]:
+    """Points per question of one submission, graded by the zip as Gradescope does, in the environment venv (on
+    PATH, as Gradescope activates otter's) with nothing of this project's set; autograder stands for /autograder."""
+    for folder in ("source", "submission", "results"):
+        (autograder / folder).mkdir(parents=True)
+    with zipfile.ZipFile(zipped) as archive:
+        archive.extractall(autograder / "source")
+    shutil.copy2(submission, autograder / "submission" / submission.name)
+    script = (autograder / "source" / "run_otter.py").read_text()
+    assert 'run_autograder("/autograder")' in script
+    (autograder / "source" / "run_otter.py").write_text(script.replace('"/autograder"', repr(str(autograder))))
+    home = autograder / "home"
+    home.mkdir()
+    environment = {"HOME": str(home), "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin", "LANG": "C.UTF-8"}
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), str(autograder / "source" / "run_otter.py")],
+        cwd=autograder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=LOOP_TIMEOUT,
+    )
+    output = f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
+    assert done.returncode == 0, f"run_otter.py failed on {submission.name}:\n{output}"
+    results = json.loads((autograder / "results" / "results.json").read_text())
+    return {test["name"]: float(test["score"]) for test in results["tests"] if test.get("max_score") is not None}
 
 
 def hostile_cells(editions: Path, graded: Path, submissions: Path) -> dict[str, str]:
