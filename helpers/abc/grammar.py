@@ -9,8 +9,9 @@ all read the same way:
   meter, unit length and key are values the reader parses (but no key that music21 misreads: no locrian), and the
   rhythm is not `R:hornpipe` (which abc2midi swings, refusing it in most meters and rhythms);
 - body: notes (accidental, letter, octave marks, a length from LENGTHS), rests, bar lines (`|`, `||`, `|]`, `|:`,
-  `:|`, `::`), broken rhythm between notes of one length, ties between equal notes, slurs, tuplets `(2` to `(4`
-  of notes of one length, grace groups, the decorations `~` and `.`, single spaces, and a new line after a bar line;
+  `:|`, `::`), first and second endings (`|1` where a repeat may close, then `:|2`), broken rhythm between notes
+  of one length, ties between equal notes, slurs, tuplets `(2` to `(4` of notes of one length, grace groups, the
+  decorations `~` and `.`, single spaces, and a new line after a bar line;
   chords, annotations, inline fields and comments are left out;
 - bars: a note never overflows its bar, and a bar line closes only a full bar, a pickup at the start of the tune,
   a short last bar of a section that completes the pickup, or, right after such a bar, a pickup of the same
@@ -60,7 +61,8 @@ MUSIC21_MISREADS = frozenset(key for key in WRITTEN_KEYS if key.endswith("loc") 
 KEYS = tuple(key for key in WRITTEN_KEYS if key not in MUSIC21_MISREADS)
 LENGTHS = ("", "2", "3", "4", "6", "8", "/", "/2", "//", "/4", "3/2", "3/", "3/4", "7/2")
 ACCIDENTALS = ("^", "^^", "_", "__", "=")
-BARLINES = ("|", "||", "|]", "|:", ":|", "::")
+ENDINGS = ("|1", ":|2")  # the bar lines that open a first ending and a second one
+BARLINES = ("|", "||", "|]", "|:", ":|", "::", *ENDINGS)
 CLOSING = ("||", "|]", ":|", "::")  # bar lines that end a section
 TUPLETS = "234"
 DECORATIONS = "~."
@@ -98,6 +100,7 @@ class TuneState(NamedTuple):
     limit: int | None = None  # after a short bar that closed a section, the next bar is a pickup this long
     section_has_bar: bool = False
     repeat: str = "implicit"  # implicit (a :| repeats from the start), open (after |:), closed (after :|)
+    ending: int = 0  # 1 in a first ending (after |1, until :|2), 2 in a second one (after :|2, until a section ends)
     closed_section: bool = False
     after_bar: str = ""  # the bar line written since the last event, '' when there is none
     need_note: bool = False  # after '(', a tuplet, '>', a decoration or a grace group: a note must follow
@@ -398,10 +401,21 @@ def start_tuplet(state: TuneState, count: int) -> TuneState | None:
     )
 
 
-def finish_barline(state: TuneState, text: str) -> TuneState | None:
-    """A bar line ends a full bar, a pickup that leads in, or a short closing bar that completes the pickup."""
-    if text not in BARLINES or state.need_note or state.slur or state.tuplet_left or state.grace:
+def finish_barline(state: TuneState, written: str) -> TuneState | None:
+    """A bar line ends a full bar, a pickup that leads in, or a short closing bar that completes the pickup.
+
+    |1 opens a first ending where a repeat may close; in it only | and :|2 may come, and :|2 opens the second
+    ending, which goes on like the section it ends (its last bar may complete the pickup) until a section ends.
+    """
+    if written not in BARLINES or state.need_note or state.slur or state.tuplet_left or state.grace:
         return None
+    text = written.rstrip("12")
+    if state.ending == 1 and written not in ("|", ":|2") or state.ending != 1 and written == ":|2":
+        return None
+    if written == "|1" and (
+        state.ending or state.repeat == "closed" or state.repeat == "implicit" and state.closed_section
+    ):
+        return None  # abc2midi finds a first ending after a section's end only in a repeat opened by |:
     if state.tie and state.tie[0] not in "^_=":  # see start_token: a tie crosses a bar only with its accidental
         return None
     closing = text in CLOSING
@@ -416,6 +430,8 @@ def finish_barline(state: TuneState, text: str) -> TuneState | None:
         elif state.first_of_section and state.pickup_allowed and text in ("|", "|:"):
             section_has_bar = state.section_has_bar
         elif closing and state.pickup is not None and state.position + state.pickup == state.full:
+            if state.ending == 2 and not state.first_of_section:  # abc2midi miscounts it after a longer ending
+                return None
             section_has_bar = state.section_has_bar
         else:
             return None
@@ -436,7 +452,11 @@ def finish_barline(state: TuneState, text: str) -> TuneState | None:
         repeat = "open" if text == "::" else "closed"
     pickup = state.position if state.in_bar and short and not closing else state.pickup
     limit = state.limit if not state.in_bar else state.pickup if closing and short else None
+    if written == ":|2":  # the second ending goes on with the section: no pickup comes, and its bars count
+        limit, section_has_bar = None, True
+    ending = {"|1": 1, ":|2": 2}.get(written, state.ending if text == "|" else 0)
     return state._replace(
+        ending=ending,
         pending="",
         position=0,
         limit=limit,
@@ -444,10 +464,10 @@ def finish_barline(state: TuneState, text: str) -> TuneState | None:
         first_of_section=text != "|",
         pickup=pickup,
         pickup_allowed=state.pickup_allowed and not state.in_bar,
-        section_has_bar=False if closing or text == "|:" else section_has_bar,  # |: begins a section too
+        section_has_bar=False if (closing or text == "|:") and written != ":|2" else section_has_bar,  # |: too
         repeat=repeat,
         closed_section=state.closed_section or closing,
-        after_bar=text,
+        after_bar=written,
         last_note="",
         space=False,
         line_start=False,
@@ -615,7 +635,7 @@ class Completion:
             preferred = [*self.closing_barlines(state), "|:"] if state.in_bar else ["|:"]
             wholes = [bar for bar in BARLINES if bar.startswith(text) and finish_barline(plain, bar) is not None]
             whole = self.first([bar for bar in preferred if bar in wholes] + sorted(wholes, key=len))
-            return None if whole is None else whole[len(text) :]
+            return None if whole is None else whole[len(text) : len(text) + 1]
         if text[0] == "(":
             return "" if open_slur(state._replace(pending="")) else tuplet_digit(state)
         if note_may_end_as(state, text):
@@ -635,7 +655,7 @@ class Completion:
         return None if whole is None else whole[len(length)]
 
     def closing_barlines(self, state: TuneState) -> tuple[str, ...]:
-        return (":|",) if state.repeat == "open" else ("|]", "||")
+        return (":|",) if state.repeat == "open" or state.ending == 1 else ("|]", "||")
 
     def body_char(self, state: TuneState) -> str | None:
         if may_end(state):
@@ -652,6 +672,7 @@ class Completion:
             return "|"
         full = state.position == state.full
         completes = state.section_has_bar and state.pickup is not None and state.position + state.pickup == state.full
+        completes = completes and (state.ending != 2 or state.first_of_section)  # as finish_barline allows
         if state.in_bar and state.limit is None and (full or completes):
             closing = self.first(self.closing_barlines(state))
             return None if closing is None else closing[0]

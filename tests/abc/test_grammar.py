@@ -150,6 +150,15 @@ def test_a_tie_joins_equal_notes():
     assert advance(state_after("GAB c-"), "d") is None
 
 
+def test_endings_come_as_a_first_after_a_bar_line_and_a_second_after_its_repeat():
+    assert advance(state_after("|:GAB cBA|1 GAB cBA:|2 GAB cBA"), "|]<end>") is not None
+    assert advance(state_after("|:GAB cBA|1 GAB cBA"), "||") is None  # a first ending ends with :|2
+    assert advance(state_after("|:GAB cBA|1 GAB cBA"), ":|G") is None
+    assert advance(state_after("|:GAB cBA"), ":|2") is None  # no second ending without a first
+    assert advance(state_after("|:GAB cBA:|GAB cBA"), "|1") is None  # no first ending after the repeat closed
+    assert advance(state_after("|:GAB cBA|1 GAB cBA:|2 GAB cBA"), "|1") is None  # one pair per repeat
+
+
 def test_a_pickup_leads_in_but_a_short_bar_later_is_refused():
     assert advance(state_after(""), "D|GAB cBA|") is not None
     assert advance(state_after("D|GAB"), "|") is None
@@ -173,6 +182,11 @@ def test_a_pickup_leads_in_but_a_short_bar_later_is_refused():
         ("6/8", "D|GAB cBA|:GAB cB::D|GAB cBA:|", False),
         ("6/8", "GAB cBA|GA>B cBA|GAB cBA|GAB cBA|]", True),
         ("6/8", "GAB cBA|GA>~B cBA|GAB cBA|GAB cBA|]", False),  # a roll after broken rhythm
+        # First and second endings, with full bars, and with short last bars that complete the pickup.
+        ("6/8", "|:GAB cBA|1 GAB cBA:|2 GAB c2A||", True),
+        ("6/8", "GAB cBA|GAB cBA|1 GAB cBA:|2 GAB c2A|]", True),
+        ("6/8", "D|:GAB cBA|GAB cBA|1 GAB cB:|2 GAB c2||D|GAB cBA|GAB cB|]", True),
+        ("6/8", "D|:GAB cBA|GAB cBA|1 GAB cB:|2 GAB cBA|]", True),
     ],
 )
 def test_a_tune_the_grammar_accepts_reads_as_valid_everywhere(meter, body, must_accept):
