@@ -18,7 +18,10 @@ all read the same way:
   length (abc2midi counts a short closing bar and the bar after it as one); slurs, tuplets, grace groups and
   broken rhythm are closed before a bar line;
 - repeats: balanced (`|:` only where no repeat is open; `||` and `|]` only where none is open), and `<end>` only
-  right after a bar line that closes a section, once at least one section with a whole bar is closed.
+  right after a bar line that closes a section, once at least one section with a whole bar is closed;
+- endings: `|1` opens a first ending where a repeat may close (not after a section's end without `|:`), in which
+  only `|` and `:|2` may come; the second ending goes on like its section. A section after one with endings repeats
+  only from a `|:` (abc2midi counts the pickup of a repeat back to a section's start alone there).
 
 Completion(alphabet).text(state) is a short text that ends the tune validly from a state, written with the model's
 characters: the sampler keeps every row within its length limit by allowing only characters after which that
@@ -101,6 +104,7 @@ class TuneState(NamedTuple):
     section_has_bar: bool = False
     repeat: str = "implicit"  # implicit (a :| repeats from the start), open (after |:), closed (after :|)
     ending: int = 0  # 1 in a first ending (after |1, until :|2), 2 in a second one (after :|2, until a section ends)
+    after_endings: bool = False  # since a section with endings ended, until |: opens a repeat
     closed_section: bool = False
     after_bar: str = ""  # the bar line written since the last event, '' when there is none
     need_note: bool = False  # after '(', a tuplet, '>', a decoration or a grace group: a note must follow
@@ -449,14 +453,18 @@ def finish_barline(state: TuneState, written: str) -> TuneState | None:
     elif text in (":|", "::"):
         if repeat == "closed" or text == "::" and repeat != "open":  # abc2midi wants a |: before a ::
             return None
+        if repeat == "implicit" and state.after_endings:  # abc2midi miscounts a pickup that such a repeat replays
+            return None
         repeat = "open" if text == "::" else "closed"
     pickup = state.position if state.in_bar and short and not closing else state.pickup
     limit = state.limit if not state.in_bar else state.pickup if closing and short else None
     if written == ":|2":  # the second ending goes on with the section: no pickup comes, and its bars count
         limit, section_has_bar = None, True
     ending = {"|1": 1, ":|2": 2}.get(written, state.ending if text == "|" else 0)
+    after_endings = state.ending == 2 and closing or state.after_endings and text != "|:"
     return state._replace(
         ending=ending,
+        after_endings=after_endings,
         pending="",
         position=0,
         limit=limit,

@@ -77,11 +77,19 @@ def test_a_key_the_grammar_cannot_write_is_refused(written):
         canonical_key(written)
 
 
-def test_endings_are_refused_while_the_grammar_has_none():
-    # The grammar has no first and second endings yet: a tune with them is dropped, never written without them.
+def test_first_and_second_endings_are_kept_as_the_grammar_writes_them():
+    text = canonical_abc("X:1\nT:A\nM:2/4\nL:1/8\nK:G\n|:GABc|[1dcBA:|[2dcBG|]\n")
+    assert text.endswith("|:GABc|1dcBA:|2dcBG|]") and accepted(text)
+
+
+def test_a_repeat_from_a_section_start_after_endings_is_refused():
+    # abc2midi miscounts the pickup of a section that follows endings and repeats without |: (O'Neill's 826)
+    body = "A|GEE cEE|1EAA A/B/cA:|2EAA A2|]^f|g3 ged|EAA A2:|"
     with pytest.raises(CanonicalError) as refused:
-        canonical_abc("X:1\nT:A\nM:2/4\nL:1/8\nK:G\n|:GABc|1dcBA:|2dcBG|]\n")
+        canonical_abc(f"X:1\nT:A\nM:6/8\nL:1/8\nK:Am\n{body}\n")
     assert refused.value.reason == canonical.BAR_REFUSED
+    opened = canonical_abc(f"X:1\nT:A\nM:6/8\nL:1/8\nK:Am\n{body.replace('|]^f|', '|]|:^f|')}\n")
+    assert accepted(opened)
 
 
 def test_a_tie_across_a_bar_line_writes_the_accidental_on_both_sides():

@@ -64,6 +64,28 @@ def walks() -> list[list[tuple[str, TuneState]]]:
     return [random_walk(rng, rng.randint(40, 300)) for _ in range(30)]
 
 
+# Beginnings in a first ending, a second one and after both, for walks that write endings often.
+ENDING_HEADS = ("|:GAB cBA|1", "D|:GAB cBA|1GAB cBA:|2", "D|GAB cBA|1GAB cB:|2GAB c2", "GAB cBA|1GAB cBA:|2GAB cBA|]|:")
+
+
+@pytest.fixture(scope="module")
+def ending_walks() -> list[list[tuple[str, TuneState]]]:
+    """10 walks of up to 200 characters from each of ENDING_HEADS, drawing bar lines and ending digits 20 times as
+    often as other characters, from a fixed seed; each stops at the tune's end."""
+    rng, walks = random.Random(1), []
+    for head in ENDING_HEADS:
+        for _ in range(10):
+            text, state, visited = head, state_after(head), []
+            while len(visited) < 200 and state.phase != "done":
+                options = [(char, following) for char in ALPHABET if (following := advance(state, char)) is not None]
+                assert options, f"the grammar allows no character after {PRIME + HEADER + text!r}"
+                char, state = rng.choices(options, [20 if char in "|:12" else 1 for char, _ in options])[0]
+                text += char
+                visited.append((text, state))
+            walks.append(visited)
+    return walks
+
+
 # ------------------------------------------------------------------------------------------ the mask, by hand
 
 
@@ -187,6 +209,9 @@ def test_a_pickup_leads_in_but_a_short_bar_later_is_refused():
         ("6/8", "GAB cBA|GAB cBA|1 GAB cBA:|2 GAB c2A|]", True),
         ("6/8", "D|:GAB cBA|GAB cBA|1 GAB cB:|2 GAB c2||D|GAB cBA|GAB cB|]", True),
         ("6/8", "D|:GAB cBA|GAB cBA|1 GAB cB:|2 GAB cBA|]", True),
+        # After endings, a repeat of a section with a pickup needs its |: (abc2midi counts the pickup alone).
+        ("6/8", "D|GAB cBA|1GAB cB:|2GAB c2|]D|GAB cBA|GAB cB:|", False),
+        ("6/8", "D|GAB cBA|1GAB cB:|2GAB c2|]|:D|GAB cBA|GAB cB:|", True),
     ],
 )
 def test_a_tune_the_grammar_accepts_reads_as_valid_everywhere(meter, body, must_accept):
@@ -210,6 +235,32 @@ def test_the_completion_ends_the_tune_from_every_state_of_random_walks(walks):
             assert ending is not None, f"no completion after {PRIME + text!r}"
             assert advance(state, ending).phase == "done", f"{ending!r} does not end {PRIME + text!r}"
             assert len(ending) == completion.length(state), f"after {PRIME + text!r}"
+
+
+def test_through_endings_the_completion_ends_every_state_and_its_first_character_keeps_it(ending_walks):
+    # What keeps a sampler's rows within their length budget: the completion's own next character leaves a
+    # completion one character shorter, so a row at its budget always has a character (no dead end after |1).
+    completion = Completion(ALPHABET)
+    assert sum("|1" in walk[-1][0] for walk in ending_walks) >= 20 and sum(
+        ":|2" in walk[-1][0] for walk in ending_walks
+    )
+    for walk in ending_walks:
+        for text, state in walk:
+            length, ending = completion.length(state), completion.text(state)
+            assert ending is not None and advance(state, ending).phase == "done", f"no completion after {text!r}"
+            if ending:
+                following = completion.length(advance(state, ending[0]))
+                assert following == length - 1, f"after {text!r}: {length} characters, then {following}"
+
+
+def test_every_tune_written_through_endings_and_its_completion_is_valid(ending_walks):
+    completion = Completion(ALPHABET)
+    tunes = [
+        HEADER + (text + completion.text(state)).removesuffix("<end>") + "\n"
+        for text, state in (w[-1] for w in ending_walks)
+    ]
+    invalid = {abc: problems for abc in tunes if (problems := tune_problems(abc))}
+    assert not invalid, f"{len(invalid)} of {len(tunes)} tunes written through endings are invalid, e.g. {invalid}"
 
 
 def test_the_completion_writes_only_the_alphabet():
