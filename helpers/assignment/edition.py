@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.assignment.gradescope import gradescope_zip, grading_files, pip_requirements
+from helpers.assignment.gradescope import GRADING_PROFILE, gradescope_zip, grading_files, pip_requirements
 from helpers.config import get_profile
-from helpers.corpus.reference import write_reference_data
+from helpers.corpus.reference import reference_folder, write_reference_data
 from helpers.files import write_json
 from helpers.rnn.model import ARCHITECTURES, write_architectures
 
@@ -318,7 +318,8 @@ def build(root: Path, out: Path) -> Editions:
     (editions.student / "notebooks").mkdir()
     masters = master_notebooks(root)
     with tempfile.TemporaryDirectory() as scratch:
-        files = grading_files(editions.solution, Path(scratch) / "files")  # what each zip grades with
+        prepared = reference_folder(get_profile(GRADING_PROFILE), editions.student)  # written above
+        files = grading_files(editions.solution, prepared, Path(scratch) / "files")  # what each zip grades with
         requirements = pip_requirements(root / "requirements.txt")
         for master in masters:
             assigned = Path(scratch) / master.stem

@@ -27,7 +27,6 @@ from pathlib import Path
 import yaml
 
 from helpers.config import get_profile, project_paths
-from helpers.corpus.split import prepare_corpus
 
 __all__ = ["GRADING_PROFILE", "gradescope_zip", "grading_files", "pip_requirements"]
 
@@ -45,17 +44,16 @@ def pip_requirements(requirements: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith(("#", "-"))]
 
 
-def grading_files(solution: Path, folder: Path) -> Path:
-    """What every zip's files/ holds, written once into folder from the solution edition."""
+def grading_files(solution: Path, prepared: Path, folder: Path) -> Path:
+    """What every zip's files/ holds, written once into folder from the solution edition and the grading profile's
+    prepared data (the student edition's reference data, prepared by the same build)."""
     folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(Path(solution) / "helpers", folder / "helpers", ignore=shutil.ignore_patterns(*SKIPPED))
     shutil.copytree(Path(solution) / "models", folder / "models", ignore=shutil.ignore_patterns(*SKIPPED))
     (folder / "notebooks").mkdir()
     (folder / "notebooks" / "README.md").write_text(NOTEBOOKS_NOTE, encoding="utf-8")
-    profile = get_profile(GRADING_PROFILE)
-    data = project_paths(profile, folder).data
-    prepare_corpus(profile.corpus, profile.seed, data, profile.max_tunes, profile=profile.name)
+    shutil.copytree(prepared, project_paths(get_profile(GRADING_PROFILE), folder).data)
     return folder
 
 
