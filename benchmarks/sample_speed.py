@@ -1,8 +1,9 @@
 """Speed of the batched sampler against the usual tutorial loop that calls model.predict once per character.
 
 Prints characters and complete tunes per second for the baseline model (the profile's trained baseline,
-else the shipped one) at batch sizes 1, 64 and 256, then the constrained sampler (valid ABC only) at batch 256
-with its table of grammar states cold and warm, then the per-character predict loop and the ratios.
+else the shipped one) at batch sizes 1, 64 and 256, then the constrained sampler at batch 256 (valid ABC only, and in
+the form AABB) with its table of grammar states cold and warm, then the per-character predict loop and the ratios:
+constrained against free sampling (target 0.5, table cold, form on), and batched against the predict loop.
 Usage: .venv/bin/python benchmarks/sample_speed.py [--profile full] [--predict-characters 100]
 """
 
@@ -18,15 +19,18 @@ from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import available_models
 from helpers.rnn.sample import DEFAULT_PRIME, Sampler
 
+TARGET = 0.5  # constrained sampling's speed against free sampling's, at batch 256, table cold, form on
+
 
 def batched(
-    sampler: Sampler, batch: int, repeats: int, constrained: bool = False, first_seed: int = 0
+    sampler: Sampler, batch: int, repeats: int, constrained: bool = False, first_seed: int = 0, form: str = "free"
 ) -> tuple[float, float]:
     """Characters and finished tunes per second of Sampler.sample at temperature 1."""
     characters = tunes = 0
     started = time.perf_counter()
     for seed in range(first_seed, first_seed + repeats):
-        for tune in sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000, constrained=constrained):
+        drawn = sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000, constrained=constrained, form=form)
+        for tune in drawn:
             characters += len(tune.text)
             tunes += tune.finished
     seconds = time.perf_counter() - started
@@ -62,10 +66,17 @@ def main() -> None:
         print(f"{'batched sampler, batch ' + str(batch):28s} {rates[batch][0]:12,.0f} {rates[batch][1]:10,.1f}")
     # Valid ABC by construction: the grammar's table of states starts empty (cold) and is kept by the sampler;
     # warm: other seeds (other tunes), with the table the cold run left.
-    for label, first_seed in (("cold", 0), ("warm", 2)):
-        constrained = batched(sampler, 256, repeats=2, constrained=True, first_seed=first_seed)
-        print(f"{'valid ABC only, 256, ' + label:28s} {constrained[0]:12,.0f} {constrained[1]:10,.1f}")
-    print(f"valid ABC only (warm) / free, batch 256: {constrained[0] / rates[256][0]:.2f} (target 0.2)")
+    constrained = {}
+    for form in ("free", "AABB"):
+        sampler.grammar = None  # cold: a new table
+        mode = "valid ABC only" if form == "free" else f"form {form}"
+        for label, first_seed in (("cold", 0), ("warm", 2)):
+            speed = constrained[mode, label] = batched(
+                sampler, 256, 2, constrained=True, first_seed=first_seed, form=form
+            )
+            print(f"{mode + ', 256, ' + label:28s} {speed[0]:12,.0f} {speed[1]:10,.1f}")
+    for (mode, label), (speed, _) in constrained.items():
+        print(f"{mode} ({label}) / free, batch 256: {speed / rates[256][0]:.3f} (target {TARGET} for the form, cold)")
     model = load_trained_model(run_dir)
     loop = predict_loop(sampler, model, args.predict_characters)
     print(f"{'model.predict per character':28s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")

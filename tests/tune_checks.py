@@ -1,8 +1,11 @@
-"""What the package's checker, music21 and abc2midi find wrong with a tune: shared by the grammar and sampler tests."""
+"""What the package's checker, music21 and abc2midi find wrong with a tune, and how its form differs from the one
+asked for: shared by the grammar and sampler tests."""
 
 from __future__ import annotations
 
+from helpers.abc.grammar import parse_form
 from helpers.analysis.checks import abc2midi_path, check_tune, parse_abc2midi
+from helpers.analysis.form import tune_form
 
 
 def tune_problems(abc: str, parsers: tuple[str, ...] = ("music21",)) -> list[str]:
@@ -23,4 +26,16 @@ def tune_problems(abc: str, parsers: tuple[str, ...] = ("music21",)) -> list[str
         result = parse_abc2midi(abc)
         if not result.ok or result.bar_warnings:
             problems.append(f"abc2midi: {result.message} {list(result.bar_warnings)}")
+    return problems
+
+
+def form_problems(abc: str, form: str) -> list[str]:
+    """How the form that helpers.analysis.form reads in a tune differs from the form asked for (parse_form's)."""
+    parts, bars = parse_form(form)
+    found = tune_form(abc)
+    problems = []
+    if tuple(part.repeated for part in found.parts) != parts:
+        problems.append(f"its parts are played {found.label!r}, not as {form!r}")
+    if any(part.bars != bars for part in found.parts):
+        problems.append(f"its parts have {found.bars_per_part} bars, not {bars} each")
     return problems

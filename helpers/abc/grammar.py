@@ -11,7 +11,7 @@ all read the same way:
 - body: notes (accidental, letter, octave marks, a length from LENGTHS), rests, bar lines (`|`, `||`, `|]`, `|:`,
   `:|`, `::`), first and second endings (`|1` where a repeat may close, then `:|2`), broken rhythm between notes
   of one length, ties between equal notes, slurs, tuplets `(2` to `(4` of notes of one length, grace groups, the
-  decorations `~` and `.`, single spaces, and a new line after a bar line;
+  decorations `~` and `.` (not in a tuplet), single spaces, and a new line after a bar line;
   chords, annotations, inline fields and comments are left out;
 - bars: a note never overflows its bar, and a bar line closes only a full bar, a pickup at the start of the tune,
   a short last bar of a section that completes the pickup, or, right after such a bar, a pickup of the same
@@ -21,7 +21,12 @@ all read the same way:
   right after a bar line that closes a section, once at least one section with a whole bar is closed;
 - endings: `|1` opens a first ending where a repeat may close (not after a section's end without `|:`), in which
   only `|` and `:|2` may come; the second ending goes on like its section. A section after one with endings repeats
-  only from a `|:` (abc2midi counts the pickup of a repeat back to a section's start alone there).
+  only from a `|:` (abc2midi counts the pickup of a repeat back to a section's start alone there);
+- form (start_state(prime, form), parse_form): a tune asked for a form such as 'AABB' has its parts in that order,
+  each with the same number of whole bars in a pass (8 unless the form says 16, say), counted as
+  helpers.analysis.form counts them: the pickup left out, the short bar that completes it counted, a first ending
+  counted in the pass and a second one as long as the first. A part played twice closes with a repeat, one played
+  once with || or |], and <end> comes right after the last part.
 
 Completion(alphabet).text(state) is a short text that ends the tune validly from a state, written with the model's
 characters: the sampler keeps every row within its length limit by allowing only characters after which that
@@ -31,13 +36,23 @@ completion still fits.
 from __future__ import annotations
 
 import functools
+import re
 from typing import NamedTuple
 
 from helpers.abc.fields import Meter, default_unit_length, parse_key, parse_meter, parse_unit_length, tuplet_time
 from helpers.abc.music import length_factor
 from helpers.abc.reader import END, START
 
-__all__ = ["BODY_CHARACTERS", "Completion", "MAX_COMPLETION", "TuneState", "advance", "start_state"]
+__all__ = [
+    "BODY_CHARACTERS",
+    "Completion",
+    "FORMS",
+    "TuneState",
+    "advance",
+    "max_completion",
+    "parse_form",
+    "start_state",
+]
 
 METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8", "3/8", "2/2", "3/2", "6/4", "C", "C|")
 UNIT_LENGTHS = ("1/4", "1/8", "1/16")
@@ -121,6 +136,11 @@ class TuneState(NamedTuple):
     has_note: bool = False
     space: bool = False
     line_start: bool = False
+    # form (helpers.abc.grammar.parse_form): 0 bars per part is any form
+    part_bars: int = 0  # the whole bars of one pass through each part
+    parts: tuple[bool, ...] = ()  # the parts still to close, the current one first: True where it is played twice
+    bars: int = 0  # the bars of the current part's pass so far (its pickup left out, a first ending counted)
+    ending_bars: int = 0  # the bars of the first ending so far; in the second, the bars it still needs
 
 
 INITIAL = TuneState()
@@ -218,7 +238,14 @@ def end_field(state: TuneState) -> TuneState | None:
         full = meter.bar_length / unit * QUARTER
         # the header's values are left behind, so that tunes that differ only there share their body states
         return TuneState(
-            literal="", phase="body", compound=meter.compound, full=int(full), line_start=True, tonic=value[0]
+            literal="",
+            phase="body",
+            compound=meter.compound,
+            full=int(full),
+            line_start=True,
+            tonic=value[0],
+            part_bars=state.part_bars,
+            parts=state.parts,
         )
     return done
 
@@ -346,11 +373,12 @@ def finish_pending(state: TuneState) -> TuneState | None:
 
 
 def note_kind(state: TuneState) -> str:
-    """N: a note that '>' or '-' may follow; P: the second of a>b or a note of a tuplet, which only a tie may
-    follow; S: a staccato note, which abc2midi can neither tie nor pair (a '.' changes its length)."""
+    """N: a note that '>' or '-' may follow; P: the second of a>b, a note of a tuplet or a rolled note, which only a
+    tie may follow (abc2midi cannot pair '~d3>D3'); S: a staccato note, which abc2midi can neither tie nor pair (a
+    '.' changes its length)."""
     if state.decoration == ".":
         return "S"
-    return "P" if state.broken_length is not None or state.tuplet_left else "N"
+    return "P" if state.broken_length is not None or state.tuplet_left or state.decoration else "N"
 
 
 def finish_note(state: TuneState, text: str) -> TuneState:
@@ -462,7 +490,7 @@ def finish_barline(state: TuneState, written: str) -> TuneState | None:
         limit, section_has_bar = None, True
     ending = {"|1": 1, ":|2": 2}.get(written, state.ending if text == "|" else 0)
     after_endings = state.ending == 2 and closing or state.after_endings and text != "|:"
-    return state._replace(
+    after = state._replace(
         ending=ending,
         after_endings=after_endings,
         pending="",
@@ -480,6 +508,73 @@ def finish_barline(state: TuneState, written: str) -> TuneState | None:
         space=False,
         line_start=False,
     )
+    return count_form(state, after, written) if state.part_bars else after
+
+
+def can_close_repeat(state: TuneState) -> bool:
+    """Whether a :| may still close the repeat of the current section."""
+    return state.repeat == "open" or state.repeat == "implicit" and not state.after_endings
+
+
+def count_form(before: TuneState, after: TuneState, written: str) -> TuneState | None:
+    """A bar line in a tune asked for a form: whole bars counted per part, each part closed as it is played.
+
+    A part's pass has part_bars bars, its pickup left out and the short bar that completes the pickup counted (as
+    helpers.analysis.form reads it); a first ending counts in the pass, and the second has as many bars. A part
+    played twice closes with :| (or ::, or its second ending), one played once with || or |]; |: opens only a part
+    played twice, and only where no bar of a part is open.
+    """
+    text, parts = written.rstrip("12"), before.parts
+    if not parts:
+        return None
+    counted = int(before.in_bar and before.limit is None and (before.position == before.full or text in CLOSING))
+    if text == "|:":
+        return after if parts[0] and not counted and not before.bars else None
+    if before.ending == 2:  # the second ending: as long as the first
+        left = before.ending_bars - counted
+        if text in CLOSING:
+            return close_part(before, after) if left == 0 else None
+        return after._replace(ending_bars=left) if left > 0 else None
+    bars = before.bars + counted
+    ending_bars = before.ending_bars + counted if before.ending == 1 else 0
+    if text not in CLOSING:  # | or |1: the part goes on
+        if bars >= before.part_bars or written == "|1" and not parts[0]:
+            return None
+        if parts[0] and not can_close_repeat(after):  # a part played twice could no longer close
+            return None
+        return after._replace(bars=bars, ending_bars=ending_bars)
+    if bars != before.part_bars or parts[0] != (text in (":|", "::")):
+        return None
+    if written == ":|2":  # the second ending comes, as long as the first
+        return after._replace(bars=0, ending_bars=ending_bars)
+    if text == "::" and not parts[1:2] == (True,):
+        return None
+    return close_part(before, after)
+
+
+def close_part(before: TuneState, after: TuneState) -> TuneState | None:
+    """The current part is closed; the last one leaves no tie open (no note may follow it)."""
+    if before.tie and len(before.parts) == 1:
+        return None
+    return after._replace(parts=before.parts[1:], bars=0, ending_bars=0)
+
+
+def final_bar(state: TuneState) -> bool:
+    """In a tune asked for a form, the bar being written is the tune's last: no bar line comes for a tie to cross."""
+    return bool(state.part_bars and len(state.parts) == 1 and state.ending != 1 and bars_to_go(state) == 1)
+
+
+def must_open_repeat(state: TuneState) -> bool:
+    """A part played twice comes that no :| could close without a |: first (after a :|, or a section with endings)."""
+    return bool(
+        state.part_bars
+        and state.parts
+        and state.parts[0]
+        and not state.in_bar
+        and state.limit is None
+        and not state.ending
+        and not can_close_repeat(state)
+    )
 
 
 def start_token(state: TuneState, char: str) -> TuneState | None:
@@ -492,6 +587,8 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
     if char == "\n":
         ok = state.after_bar and not state.in_bar and not state.line_start and not state.need_note
         return state._replace(line_start=True, space=False) if ok else None
+    if state.part_bars and (not state.parts and char != "<" or must_open_repeat(state) and char != "|"):
+        return None  # after the last part only <end>; where a repeat must open, its |:
     state = state._replace(space=False, line_start=False) if state.space or state.line_start else state
     if char == "<" and may_end(state):
         return state._replace(literal="end>", phase="end")
@@ -509,7 +606,7 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
         tie = state.last_note[1:].split("/")[0]
         ok = state.last_note[:1] in ("N", "P") and not state.tuplet_left and not state.space
         # across a bar line the key signature returns: only a note with its accidental written is the same pitch
-        ok = ok and (tie[0] in "^_=" or room(state) >= min(LENGTH_TIMES.values()))
+        ok = ok and (tie[0] in "^_=" and not final_bar(state) or room(state) >= min(LENGTH_TIMES.values()))
         return state._replace(tie=tie, last_note="") if ok else None
     if char == "{":
         ok = state.grace == 0 and not state.decoration and state.broken_length is None and room(state) > 0
@@ -519,8 +616,8 @@ def start_token(state: TuneState, char: str) -> TuneState | None:
         return state._replace(grace=3, need_note=True) if state.grace == 2 else None
     if char in DECORATIONS:
         ok = not state.decoration and state.grace == 0 and room(state) > 0 and not state.tie
-        # abc2midi miscounts a decorated note after '>' and a staccato one in a tuplet
-        ok = ok and state.broken_length is None and not (char == "." and state.tuplet_left)
+        # abc2midi miscounts a decorated note after '>' or in a tuplet ('(2~g2f2' in 6/8 as 7 eighths)
+        ok = ok and state.broken_length is None and not state.tuplet_left
         return state._replace(decoration=char, need_note=True, last_note="") if ok else None
     if state.grace == 2 and (char not in "^_=ABCDEFGabcdefg" or state.grace_notes >= MAX_GRACE_NOTES):
         return None
@@ -535,6 +632,7 @@ def may_end(state: TuneState) -> bool:
         (state.after_bar in CLOSING and not state.in_bar and state.repeat != "open" and state.closed_section)
         and not (state.tie or state.need_note or state.grace)
         and state.has_note
+        and not (state.part_bars and state.parts)
     )
 
 
@@ -557,6 +655,18 @@ COMPLETION_CHARACTERS = frozenset(
     "".join((START, "\n", END, "XTMK:123456789ABCDEFGabcdefg|]()}", TUPLETS, *METERS, *UNIT_LENGTHS, *KEYS, *LENGTHS))
 )
 BODY_CHARACTERS = frozenset("ABCDEFGabcdefgz^_=,'0123456789/|:()[]{}~.<>- \n")  # what a body may hold, <end> too
+
+
+def bars_to_go(state: TuneState) -> int:
+    """In a tune asked for a form, the bars the current part's pass (or second ending) still needs, this one too."""
+    return state.ending_bars if state.ending == 2 else state.part_bars - state.bars
+
+
+def max_completion(state: TuneState) -> int:
+    """No completion from this state is longer: MAX_COMPLETION, and for a form its bars (at most 8 characters
+    each, the longest notes that fit: C8C8C8| in 12/8 with L:1/16), a pass and a second ending for the current part
+    and a pass for each later one."""
+    return MAX_COMPLETION + 8 * state.part_bars * (len(state.parts) + 1)
 
 
 class Completion:
@@ -591,7 +701,7 @@ class Completion:
                     raise AssertionError(f"the completion writes {char!r}, which the grammar refuses at {state}")
                 self.lengths.update(dict.fromkeys(path))
                 return None
-            if len(path) > MAX_COMPLETION:  # a bug: the sampler relies on the bound
+            if len(path) > max_completion(path[0]):  # a bug: the sampler relies on the bound
                 raise AssertionError(f"the completion from {path[0]} does not end")
             state = following
         known = 0 if state.phase == "done" else self.lengths[state]
@@ -646,23 +756,26 @@ class Completion:
             return None if whole is None else whole[len(text) : len(text) + 1]
         if text[0] == "(":
             return "" if open_slur(state._replace(pending="")) else tuplet_digit(state)
-        if note_may_end_as(state, text):
-            return ""
         accidental, letter, marks, length = note_parts(text)
-        if state.tie and accidental + letter + marks != state.tie:
-            return state.tie[len(accidental + letter + marks)]
+        pitch = accidental + letter + marks
+        if state.tie and pitch != state.tie:
+            return state.tie[len(pitch)]
         if not letter:
             return state.tonic
-        pitch = accidental + letter + marks
+        # the longest note that fits (the shortest text among equals), so that a bar takes few characters
         wholes = [
             whole
-            for whole in sorted(LENGTHS, key=len)
-            if whole.startswith(length) and whole != length and note_may_end_as(state, pitch + whole)
+            for whole in LENGTHS
+            if whole.startswith(length) and self.writable(whole) and note_may_end_as(state, pitch + whole)
         ]
-        whole = self.first(wholes)
-        return None if whole is None else whole[len(length)]
+        if not wholes:
+            return None
+        whole = max(wholes, key=lambda whole: (LENGTH_TIMES[whole], -len(whole)))
+        return whole[len(length) : len(length) + 1]
 
     def closing_barlines(self, state: TuneState) -> tuple[str, ...]:
+        if state.part_bars and state.parts:  # the part closes as it is played
+            return (":|",) if state.parts[0] and state.ending != 2 else ("|]", "||")
         return (":|",) if state.repeat == "open" or state.ending == 1 else ("|]", "||")
 
     def body_char(self, state: TuneState) -> str | None:
@@ -674,22 +787,61 @@ class Completion:
             return state.tie[0] if state.tie else state.tonic
         if state.slur == 2:
             return ")"
-        if state.tie and state.tie[0] not in "^_=":
+        if state.tie and (state.tie[0] not in "^_=" or final_bar(state)):
             return state.tie[0]
-        if state.in_bar and state.limit is not None and state.position == state.limit:
+        if state.in_bar and state.limit is not None and state.position == state.limit or must_open_repeat(state):
             return "|"
         full = state.position == state.full
         completes = state.section_has_bar and state.pickup is not None and state.position + state.pickup == state.full
         completes = completes and (state.ending != 2 or state.first_of_section)  # as finish_barline allows
+        if state.part_bars and bars_to_go(state) > 1:  # the part goes on: only a full bar ends here
+            completes = False
+            if state.in_bar and state.limit is None and full:
+                return "|"
         if state.in_bar and state.limit is None and (full or completes):
             closing = self.first(self.closing_barlines(state))
             return None if closing is None else closing[0]
         return state.tie[0] if state.tie else state.tonic
 
 
-def start_state(prime: str) -> TuneState:
-    """The state after the prime (e.g. '<start>\\n'); a prime that cannot begin a valid tune is an error."""
-    state: TuneState | None = INITIAL
+FORMS = ("free", "AABB", "AB", "AABB16", "AB16")  # the forms that the generator panel offers
+MAX_PARTS = 4
+MAX_PART_BARS = 16
+FORM_PATTERN = re.compile(r"(?P<parts>[A-Z]+?)(?P<bars>[0-9]*)")
+
+
+def parse_form(form: str) -> tuple[tuple[bool, ...], int]:
+    """The parts of a form (True where a part is played twice) and its bars per part; 'free' is ((), 0).
+
+    A form names its parts as played, in order, each letter once or twice ('AABB', 'AB', 'AAB'), and may end with
+    the bars of one pass through each part (8 when left out): 'AABB16' is two parts of 16 bars, each played twice.
+    """
+    if not isinstance(form, str):
+        raise TypeError(f"form must be a str such as 'AABB', got {form!r} ({type(form).__name__})")
+    if form == "free":
+        return (), 0
+    match = FORM_PATTERN.fullmatch(form)
+    runs = [] if match is None else re.findall(r"(([A-Z])\2*)", match["parts"])
+    letters = "".join(letter for _, letter in runs)
+    bars = int(match["bars"] or 8) if match else 0
+    if not runs or letters != "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[: len(letters)] or any(len(run) > 2 for run, _ in runs):
+        raise ValueError(
+            f"unknown form {form!r}: name the parts as played, each letter once or twice in order ('AABB', 'AB', "
+            f"'AAB'), optionally followed by the bars per part ('AABB16'), or ask for 'free'"
+        )
+    if len(runs) > MAX_PARTS or not 1 <= bars <= MAX_PART_BARS:
+        raise ValueError(
+            f"the form {form!r} asks for {len(runs)} parts of {bars} bars: at most {MAX_PARTS} parts of 1 to "
+            f"{MAX_PART_BARS} bars"
+        )
+    return tuple(len(run) == 2 for run, _ in runs), bars
+
+
+def start_state(prime: str, form: str = "free") -> TuneState:
+    """The state after the prime (e.g. '<start>\\n') for a tune of this form (parse_form); a prime that cannot begin
+    a valid tune is an error."""
+    parts, bars = parse_form(form)
+    state: TuneState | None = INITIAL._replace(parts=parts, part_bars=bars)
     for index, char in enumerate(prime):
         following = advance_char(state, char)
         if following is None:

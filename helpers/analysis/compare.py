@@ -23,6 +23,7 @@ from helpers.rnn.sample import Sampler
 __all__ = [
     "CONSTRAINED",
     "DISTRIBUTIONS",
+    "FORM",
     "LENGTH_BIN",
     "REAL",
     "ScoredTune",
@@ -43,6 +44,7 @@ __all__ = [
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 REAL = "real"
 CONSTRAINED = "valid ABC"  # the setting of a model sampled with the grammar's mask: "best, valid ABC"
+FORM = "form"  # and with the mask of a form: "best, valid ABC, form AABB"
 VALIDITY_CHECKS = {
     "header_ok": "header complete and valid",
     "music21_ok": "parses (music21)",
@@ -133,23 +135,30 @@ def sample_and_score(
     max_length: int = 1000,
     parsers: tuple[str, ...] = ("music21", "abc2midi"),
     constrained: bool = False,
+    form: str = "free",
 ) -> list[ScoredTune]:
     """n tunes of a trained run at each temperature, sampled in one batch each and scored.
 
-    constrained=True samples with the grammar's mask; the setting is then named setting_name(model, True).
+    constrained=True samples with the grammar's mask, and a form (e.g. 'AABB', helpers.abc.grammar.parse_form) with
+    the mask of that form; the setting is then named setting_name(model, True, form).
     """
     sampler = Sampler.from_run(run_dir)
     scored = []
     for temperature in temperatures:
-        tunes = sampler.sample(n=n, temperature=temperature, seed=seed, max_length=max_length, constrained=constrained)
+        tunes = sampler.sample(
+            n=n, temperature=temperature, seed=seed, max_length=max_length, constrained=constrained, form=form
+        )
         abcs, finished = [tune.abc for tune in tunes], [tune.finished for tune in tunes]
-        name = setting_name(model, constrained)
+        name = setting_name(model, constrained or form != "free", form)
         scored += score_tunes(abcs, name, index, temperature, finished, parsers, tunes)
     return scored
 
 
-def setting_name(model: str, constrained: bool) -> str:
-    """'best' for free sampling, 'best, valid ABC' for sampling with the grammar's mask."""
+def setting_name(model: str, constrained: bool, form: str = "free") -> str:
+    """'best' for free sampling, 'best, valid ABC' for sampling with the grammar's mask, and 'best, valid ABC, form
+    AABB' with the mask of a form."""
+    if form != "free":
+        return f"{model}, {CONSTRAINED}, {FORM} {form}"
     return f"{model}, {CONSTRAINED}" if constrained else model
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from helpers.analysis.agreement import BarAgreement
 from helpers.analysis.checks import abc2midi_path
-from helpers.analysis.compare import CONSTRAINED, REAL, best_balance, model_rows, setting_name
+from helpers.analysis.compare import CONSTRAINED, FORM, REAL, best_balance, model_rows, setting_name
 from helpers.files import write_text
 from helpers.report.latex import latex_escape, latex_table
 
@@ -219,6 +219,26 @@ def constrained_reading(summary: Sequence[dict]) -> str:
     return "\n".join(sentences)
 
 
+def form_reading(summary: Sequence[dict]) -> str:
+    """One sentence per setting sampled in a form (at T = 1): the form it has, and what the form's mask cost beside
+    free sampling of the same model."""
+    by_setting = {(row["model"], row["temperature"]): row for row in summary}
+    sentences = []
+    for row in summary:
+        model, _, form = row["model"].partition(f", {CONSTRAINED}, {FORM} ")
+        free = by_setting.get((model, row["temperature"]))
+        if not form or free is None:
+            continue
+        sentences.append(
+            f"{model} in the form {form} at T = {row['temperature']:g}: {percent(row['aabb'])} of its tunes are AABB "
+            f"and {percent(row['eight_bar_parts'])} have 8-bar parts (freely sampled: {percent(free['aabb'])} and "
+            f"{percent(free['eight_bar_parts'])}); abc2midi accepts {percent(row['abc2midi_ok'])}; the mask removed "
+            f"{row['removed_mass']:.1%} of the network's probability per character, and the network's own surprisal "
+            f"of what was written is {row['surprisal']:.2f} nats per character against {free['surprisal']:.2f} free."
+        )
+    return "\n".join(sentences)
+
+
 def text_table(summary: Sequence[dict]) -> str:
     """The report's columns as plain text, for a notebook."""
     cells = [list(TABLE_COLUMNS.values())]
@@ -304,6 +324,12 @@ def quality_section(summary: Sequence[dict], leniency: Sequence[dict]) -> str:
         )
         reading_constrained = "\n\n".join(latex_escape(line) for line in constrained_reading(summary).split("\n"))
         parts += [constrained, free_vs_constrained_table(summary), reading_constrained]
+    if form_reading(summary):
+        forms = (
+            "Each model also wrote tunes in a form, with a mask that counts whole bars per part and parts per tune as "
+            "the form measure below counts them (AABB: two parts of 8 bars, each played twice; AABB16: of 16 bars)."
+        )
+        parts += [forms, "\n\n".join(latex_escape(line) for line in form_reading(summary).split("\n"))]
     parts.append(form_table(summary))
     return "\n\n".join(parts) + "\n"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.abc.grammar import BODY_CHARACTERS, MAX_COMPLETION, Completion, TuneState, advance
+from helpers.abc.grammar import BODY_CHARACTERS, Completion, TuneState, advance, max_completion
 
 __all__: list[str] = []  # nothing here is used outside helpers.rnn
 
@@ -26,8 +26,9 @@ MAX_STATES = 200_000
 class GrammarTable:
     """Grammar states numbered as they are met, with each one's next states and the length of its ending.
 
-    The length of a state's ending is needed only when a row has at most MAX_COMPLETION characters left (before
-    that, every state fits), so it is computed only then. Past max_states, keep_only forgets the states no row is at.
+    The length of a state's ending is needed only when a row has fewer characters left than the longest ending its
+    state may need (helpers.abc.grammar.max_completion; before that, every state fits), so it is computed only then.
+    Past max_states, keep_only forgets the states no row is at.
     """
 
     def __init__(self, symbols: tuple[str, ...], max_states: int = MAX_STATES) -> None:
@@ -45,6 +46,7 @@ class GrammarTable:
         self.next = np.full((1024, len(self.symbols)), NOT_YET, dtype=np.int32)
         self.left = np.full(1024, NOT_YET, dtype=np.int64)
         self.done = np.zeros(1024, dtype=bool)
+        self.bound = np.zeros(1024, dtype=np.int64)  # no ending from the state is longer (max_completion)
         self.completion.lengths.clear()
 
     def keep_only(self, numbers: np.ndarray) -> np.ndarray:
@@ -69,7 +71,9 @@ class GrammarTable:
                 self.next = np.concatenate([self.next, np.full_like(self.next, NOT_YET)])
                 self.left = np.concatenate([self.left, np.full_like(self.left, NOT_YET)])
                 self.done = np.concatenate([self.done, np.zeros_like(self.done)])
+                self.bound = np.concatenate([self.bound, np.zeros_like(self.bound)])
             self.done[number] = state.phase == "done"
+            self.bound[number] = max_completion(state)
         return number
 
     def fill(self, numbers: np.ndarray) -> None:
@@ -97,7 +101,7 @@ class GrammarTable:
         self.fill(numbers)
         following = self.next[numbers]
         valid = following >= 0
-        tight = budget - 1 < MAX_COMPLETION if self.completion.complete else np.ones(len(numbers), dtype=bool)
+        tight = budget - 1 < self.bound[numbers] if self.completion.complete else np.ones(len(numbers), dtype=bool)
         if not tight.any():
             return following, valid
         lengths = np.where(valid, 0, TOO_LONG)

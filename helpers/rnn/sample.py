@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 from threadpoolctl import threadpool_limits
 
-from helpers.abc.grammar import Completion, start_state
+from helpers.abc.grammar import Completion, parse_form, start_state
 from helpers.abc.reader import END, START
 from helpers.config import MODEL, VOCAB
 from helpers.corpus.vocab import Vocabulary
@@ -79,7 +79,8 @@ class GeneratedTune:
     surprisal: the mean, over the characters written, of -log p_T(character) in nats under the network's tempered
     distribution (the unknown symbol left out) before the grammar's mask: how likely the network itself finds what
     was written. removed_mass: for constrained sampling, the mean share of that distribution that the grammar masked
-    at each step (how much the network wanted to break the tune); None for free sampling.
+    at each step (how much the network wanted to break the tune); None for free sampling. form: the form asked for
+    ('free', or e.g. 'AABB': helpers.abc.grammar.parse_form).
     """
 
     prime: str
@@ -88,6 +89,7 @@ class GeneratedTune:
     constrained: bool = False
     surprisal: float | None = None
     removed_mass: float | None = None
+    form: str = "free"
 
     @property
     def abc(self) -> str:
@@ -300,6 +302,7 @@ class Sampler:
         top_k: int | None = None,
         top_p: float | None = None,
         constrained: bool = False,
+        form: str = "free",
     ) -> list[GeneratedTune]:
         """n tunes written after the prime, each stopping at <end> or after max_length characters.
 
@@ -308,14 +311,19 @@ class Sampler:
 
         constrained=True masks, at every step, the characters that cannot continue a valid tune
         (helpers.abc.grammar), so that every tune is valid ABC and ends with <end> within max_length.
+        form (FORMS, or any that helpers.abc.grammar.parse_form reads) asks the grammar for a form as well, e.g. 'AABB':
+        two parts of 8 bars, each played twice; 'AB16': two parts of 16 bars, each played once. Any form but 'free'
+        samples with the mask, as constrained=True does.
         """
         check_sampling(n, temperature, max_length, seed, top_k, top_p)
         if not isinstance(constrained, bool | np.bool_):
             raise TypeError(f"constrained must be True or False, got {constrained!r} ({type(constrained).__name__})")
+        parse_form(form)  # an unknown form is refused before anything runs
+        constrained = bool(constrained) or form != "free"
         prime_ids = self.encode_prime(prime)
         check_prime(prime, n, len(prime_ids), max_length)
         noise = RowNoise(seed, n)
-        grammar = self.grammar_rows(prime, n, max_length) if constrained else None
+        grammar = self.grammar_rows(prime, n, max_length, form) if constrained else None
         end_ids = self.vocab.encode(END)
         total = len(prime_ids) + max_length
         # One BLAS thread: for matrices this small, threads cost more than they give.
@@ -375,15 +383,17 @@ class Sampler:
                 constrained=grammar is not None,
                 surprisal=float(surprisal[row] / written[row]),
                 removed_mass=float(removed[row] / written[row]) if grammar is not None else None,
+                form=form,
             )
             for row in range(n)
         ]
 
-    def grammar_rows(self, prime: str, n: int, max_length: int) -> np.ndarray:
-        """Each row's grammar state number after the prime; a prime or a length that no valid tune fits is an error."""
+    def grammar_rows(self, prime: str, n: int, max_length: int, form: str = "free") -> np.ndarray:
+        """Each row's grammar state number after the prime, for a tune of this form; a prime or a length that no valid
+        tune fits is an error."""
         if self.grammar is None:
             self.grammar = GrammarTable(self.vocab.chars)
-        start = start_state(prime)
+        start = start_state(prime, form)
         needed = self.grammar.completion.length(start)
         if needed is None:
             raise ValueError(
@@ -392,7 +402,9 @@ class Sampler:
             )
         if max_length < needed:
             raise ValueError(
-                f"max_length={max_length} is too short for a valid tune after this prime: it needs at least {needed}"
+                f"max_length={max_length} is too short for a valid tune after this prime"
+                + ("" if form == "free" else f" in the form {form}")
+                + f": it needs at least {needed}"
             )
         return np.full(n, self.grammar.number(start), dtype=np.int64)
 

@@ -31,8 +31,21 @@ WINDOWS_DEVICES = frozenset(
 )
 
 
-def sampling_mode(constrained: bool) -> str:
-    """How a tune was sampled, in words: with the valid-ABC constraint or freely."""
+# The form menu: what each form asks the grammar for, in words (helpers.abc.grammar.FORMS).
+FORM_CHOICES = {
+    "free": "any form",
+    "AABB": "two parts of 8 bars, each played twice (a reel or a jig)",
+    "AB": "two parts of 8 bars, each played once",
+    "AABB16": "two parts of 16 bars, each played twice",
+    "AB16": "two parts of 16 bars, each played once",
+}
+FORM_EXPLANATION = "a form other than free writes valid ABC only, whatever the switch says"
+
+
+def sampling_mode(constrained: bool, form: str = "free") -> str:
+    """How a tune was sampled, in words: with the valid-ABC constraint (and a form) or freely."""
+    if form != "free":
+        return f"valid ABC only, in the form {form}: {FORM_CHOICES.get(form, 'its parts as named')}"
     return "valid ABC only (constrained sampling)" if constrained else "free sampling (any character)"
 
 
@@ -70,8 +83,8 @@ def show_tune(tune: GeneratedTune, title: str = "") -> None:
 
 
 class GeneratorPanel:
-    """Temperature, seed, length, prime, model and valid-ABC controls with a Generate button; a key to move the tune
-    to (its mode kept); Save keeps the tune as shown.
+    """Temperature, seed, length, prime, model, valid-ABC and form controls with a Generate button; a key to move the
+    tune to (its mode kept); Save keeps the tune as shown.
 
     Save writes the last tune as <name>.abc, <name>.mid and <name>.wav in save_dir (results/<profile>/saved/ in
     04_generate); an existing name is refused, never overwritten. Without a save_dir the panel has no Save row.
@@ -88,6 +101,8 @@ class GeneratorPanel:
         self.prime = widgets.Textarea(DEFAULT_PRIME, description="prime", rows=4)
         self.model = widgets.Dropdown(options=list(models), description="model")
         self.valid_abc = widgets.Checkbox(True, description="valid ABC only", indent=False)
+        self.form = widgets.Dropdown(options=[(f"{form}: {words}", form) for form, words in FORM_CHOICES.items()])
+        self.form.description = "form"
         self.key = widgets.Dropdown(options=KEY_CHOICES, value=AS_GENERATED, description="key")
         self.button = widgets.Button(description="Generate", button_style="primary")
         self.name = widgets.Text(placeholder="e.g. my-reel_1", description="name")
@@ -102,6 +117,7 @@ class GeneratorPanel:
             (self.temperature, "temperature"),
             (self.seed, "seed"),
             (self.valid_abc, "valid-abc"),
+            (self.form, "form"),
             (self.key, "key"),
             (self.name, "name"),
             (self.save_button, "save"),
@@ -114,7 +130,9 @@ class GeneratorPanel:
         valid_abc_row = widgets.HBox(
             [self.valid_abc, widgets.HTML(f"<small>{html.escape(VALID_ABC_EXPLANATION)}</small>")]
         )
-        controls = [self.model, self.temperature, self.seed, self.max_length, self.prime, valid_abc_row, self.key]
+        form_row = widgets.HBox([self.form, widgets.HTML(f"<small>{html.escape(FORM_EXPLANATION)}</small>")])
+        controls = [self.model, self.temperature, self.seed, self.max_length, self.prime, valid_abc_row, form_row]
+        controls.append(self.key)
         controls.append(self.button)
         save_rows = [widgets.HBox([self.name, self.save_button]), self.saved] if self.save_dir is not None else []
         self.widget = widgets.VBox([widgets.VBox(controls), self.abc, self.notation, self.audio, *save_rows])
@@ -130,8 +148,9 @@ class GeneratorPanel:
         for output in (self.abc, self.notation, self.audio, self.saved):
             output.clear_output()
         self.last_tune = None  # Save keeps the tune on show, never an earlier one
-        constrained = self.valid_abc.value
-        mode = {"constrained": True} if constrained else {}  # free sampling is sample's default
+        mode = {"constrained": True} if self.valid_abc.value else {}  # free sampling is sample's default
+        if self.form.value != "free":
+            mode["form"] = self.form.value
         try:
             tune = self.sampler().sample(
                 n=1,
@@ -168,7 +187,7 @@ class GeneratorPanel:
             with self.abc:
                 display(message_html(f"shown as generated: {error}"))
         with self.abc:
-            display(abc_html(self.last_tune, sampling_mode(self.last_tune.constrained), abc))
+            display(abc_html(self.last_tune, sampling_mode(self.last_tune.constrained, self.last_tune.form), abc))
         with self.notation:
             display(notation_view(abc))
         with self.audio:

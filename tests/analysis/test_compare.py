@@ -213,3 +213,17 @@ def test_sample_and_score_a_trained_model(index):
     finished = [tune for tune in scored if tune.quality.finished]
     assert finished, "no sampled tune reached <end>: nothing to check"
     assert all(tune.abc.startswith("X:") for tune in finished)
+
+
+def test_a_model_scored_in_a_form_is_its_own_setting_and_the_report_reads_it(index):
+    scored = qc.sample_and_score(shipped_model_dir(), "shipped", index, [1.0], n=4, max_length=1000, form="AABB")
+    scored += qc.sample_and_score(shipped_model_dir(), "shipped", index, [1.0], n=4, max_length=1000, parsers=())
+    assert {tune.model for tune in scored} == {"shipped, valid ABC, form AABB", "shipped"}
+    summary = qc.summarise(scored, qc.score_real(REAL, index, parsers=("music21",)))
+    in_form = next(row for row in summary if row["model"] == "shipped, valid ABC, form AABB")
+    assert in_form["aabb"] == 1.0 and in_form["eight_bar_parts"] == 1.0 and 0 < in_form["removed_mass"] < 1
+    text = quality_section.form_reading(summary)
+    assert text.startswith("shipped in the form AABB at T = 1: 100% of its tunes are AABB and 100% have 8-bar parts")
+    assert "form AABB" in quality_section.quality_section(summary, qc.bar_check_leniency(scored))
+    in_form["aabb"] = 0.5  # the reading reports the number, not the promise
+    assert "50% of its tunes are AABB" in quality_section.form_reading(summary)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import save_random_run
-from tune_checks import tune_problems
+from tune_checks import form_problems, tune_problems
 
 from helpers.abc.grammar import Completion, advance, start_state
 from helpers.config import RunConfig
@@ -60,7 +60,7 @@ def invalid_reasons(tune: GeneratedTune, max_length: int) -> list[str]:
     reasons = []
     if not tune.finished or len(tune.text) > max_length:
         reasons.append(f"finished={tune.finished} after {len(tune.text)} characters (max_length {max_length})")
-    state = advance(start_state(tune.prime), tune.text)
+    state = advance(start_state(tune.prime, tune.form), tune.text)
     if state is None or state.phase != "done":
         reasons.append("the grammar refuses it or it does not end")
     reasons += tune_problems(tune.abc, parsers=())
@@ -77,6 +77,30 @@ def test_every_constrained_tune_is_valid_and_finished(samplers, vocabulary, n, t
     assert any(tune.removed_mass > 0 for tune in tunes), "random weights never wanted a character the grammar masks"
     invalid = {tune.abc: reasons for tune in tunes if (reasons := invalid_reasons(tune, max_length))}
     assert not invalid, f"{len(invalid)} of {n} tunes are invalid, e.g. {dict(list(invalid.items())[:3])}"
+
+
+# (vocabulary, form, n, temperature, max_length): long random-weights runs in a form.
+FORM_RUNS = [("small", "AABB", 32, 1.0, 1000), ("full", "AABB", 16, 1.0, 1000), ("full", "AB16", 8, 3.0, 1500)]
+
+
+@pytest.mark.parametrize("vocabulary, form, n, temperature, max_length", FORM_RUNS)
+def test_every_tune_sampled_in_a_form_has_it_and_is_valid(samplers, vocabulary, form, n, temperature, max_length):
+    # The sampler raises RuntimeError if the mask ever leaves a row with no character.
+    tunes = samplers[vocabulary].sample(n, temperature, max_length=max_length, seed=2, form=form)
+    assert all(tune.constrained and tune.form == form for tune in tunes)
+    invalid = {
+        tune.abc: reasons
+        for tune in tunes
+        if (reasons := invalid_reasons(tune, max_length) + form_problems(tune.abc, form))
+    }
+    assert not invalid, f"{len(invalid)} of {n} tunes are invalid or not in the form {form}, e.g. {invalid}"
+
+
+def test_an_unknown_form_is_refused_before_sampling(samplers):
+    with pytest.raises(ValueError, match="unknown form 'ABA'"):
+        samplers["small"].sample(1, max_length=300, form="ABA")
+    with pytest.raises(ValueError, match="too short for a valid tune after this prime in the form AABB"):
+        samplers["full"].sample(1, max_length=60, form="AABB")
 
 
 def test_the_checks_fail_on_a_tune_that_breaks_its_promises():

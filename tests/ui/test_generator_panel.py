@@ -9,7 +9,9 @@ import wave
 import mido
 import numpy as np
 import pytest
+from tune_checks import form_problems
 
+from helpers.abc.grammar import FORMS
 from helpers.rnn.runs import shipped_model_dir
 from helpers.rnn.sample import Sampler
 from helpers.ui.generator_panel import VALID_ABC_EXPLANATION, GeneratorPanel
@@ -72,6 +74,19 @@ def test_the_panel_shows_which_mode_made_the_tune(random_run, shown, valid_abc, 
     panel.valid_abc.value = valid_abc
     panel.generate()
     assert mode in shown[0].data and other_mode not in shown[0].data
+
+
+def test_the_form_menu_writes_a_tune_in_the_form_chosen_and_says_so(shipped_sampler, shown):
+    panel = GeneratorPanel({"shipped": shipped_model_dir()}, seed=2)
+    panel.samplers[shipped_model_dir()] = shipped_sampler
+    assert panel.form.value == "free" and set(FORMS) == {value for _, value in panel.form.options}
+    panel.valid_abc.value = False  # a form writes valid ABC whatever the switch says
+    panel.form.value = "AABB"
+    tune = panel.generate()
+    assert tune.constrained and tune.form == "AABB" and form_problems(tune.abc, "AABB") == []
+    assert "in the form AABB: two parts of 8 bars, each played twice" in shown[0].data
+    panel.form.value = "AB16"
+    assert form_problems(panel.generate().abc, "AB16") == []
 
 
 def test_with_the_switch_on_even_a_random_network_writes_a_tune_that_plays(random_run):
