@@ -38,7 +38,8 @@ def main() -> None:
     halved = keras.models.clone_model(model)
     halved.set_weights([weights.astype(np.float16).astype(np.float32) for weights in model.get_weights()])
     vocab = Vocabulary.load(args.model / VOCAB)
-    tunes = list(model_data(read_prepared(args.data), RunConfig.load(args.model / CONFIG).keys).test_tunes)
+    config = RunConfig.load(args.model / CONFIG)
+    tunes = list(model_data(read_prepared(args.data), config.keys, config.notation).test_tunes)
     tunes = tunes[: args.tunes]
     largest = max(
         np.abs(probabilities(model, ids) - probabilities(halved, ids)).max()

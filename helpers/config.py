@@ -20,6 +20,7 @@ __all__ = [
     "DATA",
     "HISTORY",
     "KEY_HANDLINGS",
+    "NOTATIONS",
     "METRICS",
     "MODEL",
     "OPTIMIZER_NAMES",
@@ -51,6 +52,7 @@ CELL_TYPES = ("SimpleRNN", "LSTM", "GRU")
 ENCODINGS = ("onehot", "embedding")
 SYMBOLS = ("chars", "tokens")  # what one step of the network reads: a character, or a token of the ABC reader
 KEY_HANDLINGS = ("as written", "in C")  # tunes in their own keys, or each moved to the tonic C in its own mode
+NOTATIONS = ("as written", "canonical")  # tunes as transcribed, or rewritten in the one canonical ABC
 OPTIMIZER_NAMES = {"rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam", "sgd": "SGD"}  # Keras name: shown
 OPTIMIZERS = tuple(OPTIMIZER_NAMES)
 MAX_SEED = 2**32 - 1  # NumPy's and Keras's seeds are unsigned 32-bit integers
@@ -94,11 +96,12 @@ class RunConfig:
     seed: int = 1
     symbols: str = "chars"
     keys: str = "as written"
+    notation: str = "as written"  # or canonical: every tune rewritten in helpers.abc.canonical's notation
 
     def __post_init__(self) -> None:
         """Refuse a setting of the wrong type or out of range, naming it; numbers are stored as plain int and float."""
         choices_of = {"cell": CELL_TYPES, "encoding": ENCODINGS, "optimizer": OPTIMIZERS}
-        for name, choices in (choices_of | {"symbols": SYMBOLS, "keys": KEY_HANDLINGS}).items():
+        for name, choices in (choices_of | {"symbols": SYMBOLS, "keys": KEY_HANDLINGS, "notation": NOTATIONS}).items():
             value = getattr(self, name)
             if not (isinstance(value, str) and value in choices):
                 raise ValueError(f"unknown {name} {value!r}; expected one of {choices}")
@@ -122,9 +125,11 @@ class RunConfig:
 
     @property
     def slug(self) -> str:
-        """A name that says what the model is, e.g. SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1 (-tokens, -inC if so)."""
+        """A name that says what the model is, e.g. SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1 (-tokens, -inC, -canon if
+        so)."""
         encoding = "onehot" if self.encoding == "onehot" else f"emb{self.embedding_dim}"
         data = ("-tokens" if self.symbols == "tokens" else "") + ("-inC" if self.keys == "in C" else "")
+        data += "-canon" if self.notation == "canonical" else ""
         return (
             f"{self.cell}-h{self.hidden_size}-l{self.layers}-d{self.dropout}-{encoding}-{self.optimizer}{data}"
             f"-s{self.seed}"

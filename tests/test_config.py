@@ -163,6 +163,8 @@ def test_slug_differs_between_configs():
         {"symbols": "tokens"},
         {"keys": "in C"},
         {"symbols": "tokens", "keys": "in C"},
+        {"notation": "canonical"},
+        {"keys": "in C", "notation": "canonical"},
     ]
     slugs = [RunConfig().slug] + [RunConfig(**changes).slug for changes in variants]
     assert len(set(slugs)) == len(slugs)
@@ -194,9 +196,12 @@ def test_numpy_numbers_are_stored_as_plain_python_numbers(tmp_path):
     assert RunConfig.load(tmp_path / "config.json") == config
 
 
-def test_symbols_and_keys_are_checked_and_the_defaults_keep_the_old_run_names():
+def test_symbols_keys_and_notation_are_checked_and_the_defaults_keep_the_old_run_names(tmp_path):
     assert RunConfig().slug == "SimpleRNN-h100-l1-d0.0-onehot-rmsprop-s1"
     assert RunConfig(symbols="tokens", keys="in C").slug == "SimpleRNN-h100-l1-d0.0-onehot-rmsprop-tokens-inC-s1"
-    for bad in ({"symbols": "words"}, {"keys": "C"}, {"symbols": None}):
+    assert RunConfig(notation="canonical").slug == "SimpleRNN-h100-l1-d0.0-onehot-rmsprop-canon-s1"
+    (tmp_path / "old.json").write_text('{"cell": "LSTM", "keys": "in C"}')  # saved before notation was a setting
+    assert RunConfig.load(tmp_path / "old.json").notation == "as written"
+    for bad in ({"symbols": "words"}, {"keys": "C"}, {"symbols": None}, {"notation": "clean"}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             RunConfig(**bad)

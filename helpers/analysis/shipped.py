@@ -53,7 +53,7 @@ def read_json(path: Path) -> dict:
 def sample_figures(run_dir: Path, data_dir: Path, n: int = 500, seed: int = 0) -> dict[str, dict]:
     """The card's sample columns for n free samples at T = 1 and for the real held-out tunes, by setting."""
     config = RunConfig.load(run_dir / CONFIG)
-    texts = model_data(read_prepared(data_dir), config.keys)
+    texts = model_data(read_prepared(data_dir), config.keys, config.notation)
     index = TrainingIndex([tune.text for tune in split_records(texts.train, "train")])
     real = compare.score_real(list(texts.test_tunes), index)
     generated = compare.sample_and_score(run_dir, "shipped", index, temperatures=(1.0,), n=n, seed=seed)
@@ -73,7 +73,7 @@ def reference_nats(reference_dir: Path, data_dir: Path, run_dir: Path, unseen_so
     the same music. Tunes the shipped model's key handling left out are left out of both.
     """
     config = RunConfig.load(reference_dir / CONFIG)
-    if config.symbols != "chars" or config.keys != "as written":
+    if config.symbols != "chars" or config.keys != "as written" or config.notation != "as written":
         raise ValueError(f"{reference_dir} must be a character model of tunes as written")
     tunes, sources = read_tunes(data_dir, "test"), read_prepared(data_dir).manifest["test"]["tune_sources"]
     shipped = read_tune_nats(run_dir)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.analysis.significance import holm_adjust, verdict, welch_test
-from helpers.config import KEY_HANDLINGS, SYMBOLS, Profile, ProjectPaths, RunConfig
+from helpers.config import KEY_HANDLINGS, NOTATIONS, SYMBOLS, Profile, ProjectPaths, RunConfig
 from helpers.corpus.split import PreparedData
 from helpers.rnn.model import build_model
 from helpers.rnn.sample import Sampler
@@ -73,9 +73,9 @@ SUMMARY_COLUMNS = (
     "nats_per_tune",
     "wall_seconds",
 )
-# Factors whose levels read the tunes in other symbols or keys: a loss per symbol does not compare them, so their
+# Factors whose levels read the tunes in other symbols, keys or notation: a loss per symbol does not compare them, so
 # claims compare nats per test tune, on the test tunes that every run of the factor scored.
-PER_TUNE_FACTORS = ("symbols", "keys")
+PER_TUNE_FACTORS = ("symbols", "keys", "notation")
 # Which columns give a run's best validation loss, its epoch and its length, at each of the two budgets.
 BUDGET_COLUMNS = {
     "fixed": ("budget_best_val_loss", "budget_best_epoch", "budget_epochs"),
@@ -122,7 +122,8 @@ def equal_size_variant(cell: str) -> Variant:
 
 
 def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
-    """Baseline, then one factor at a time: hidden units, dropout, optimizer, symbols, keys, cell type; the best model.
+    """Baseline, then one factor at a time: hidden units, dropout, optimizer, symbols, keys, notation, cell type; the
+    best model.
 
     The cell types train to convergence; everything else for the profile's fixed number of epochs.
     """
@@ -132,6 +133,7 @@ def study_variants(vocab_size: int, best: dict | None = None) -> list[Variant]:
     variants += [Variant("optimizer", name, {"optimizer": name}) for name in ("rmsprop", "adagrad", "adam")]
     variants += [Variant("symbols", symbols, {"symbols": symbols}) for symbols in SYMBOLS]
     variants += [Variant("keys", keys, {"keys": keys}) for keys in KEY_HANDLINGS]
+    variants += [Variant("notation", notation, {"notation": notation}) for notation in NOTATIONS]
     variants += [equal_size_variant(cell) for cell in ("SimpleRNN", "LSTM", "GRU")]
     for cell in ("SimpleRNN", "LSTM", "GRU"):
         size = matched_hidden_size(cell, baseline_parameters, vocab_size)
@@ -353,7 +355,7 @@ def claims(results: list[dict]) -> list[dict]:
     for p in ("0.1", "0.2", "0.3"):
         add("dropout", f"dropout-{p}", group(results, "dropout", "0.0"), group(results, "dropout", p))
     add("optimizer", "rmsprop-adagrad", group(results, "optimizer", "rmsprop"), group(results, "optimizer", "adagrad"))
-    for factor, (first, second) in zip(PER_TUNE_FACTORS, (SYMBOLS, KEY_HANDLINGS), strict=True):
+    for factor, (first, second) in zip(PER_TUNE_FACTORS, (SYMBOLS, KEY_HANDLINGS, NOTATIONS), strict=True):
         add(factor, factor, group(results, factor, first), group(results, factor, second), per_tune=True)
     for factor in CONVERGED_FACTORS:
         labels = list(dict.fromkeys(row["label"] for row in results if row["factor"] == factor))

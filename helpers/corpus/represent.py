@@ -1,8 +1,10 @@
-"""What a model reads: the prepared sets, with each tune in its own key or moved to C, in characters or tokens.
+"""What a model reads: the prepared sets, with each tune in its own key or moved to C, as written or in the
+canonical notation, in characters or tokens.
 
 The split is made once (notebook 01); every representation is computed from it, so models that read the tunes
-differently are still trained and tested on the same tunes. A tune whose key cannot be moved to C is left out of
-every model's test tunes alike (see `ModelData.test_index`), so per-tune comparisons pair the same tunes.
+differently are still trained and tested on the same tunes. A tune whose key cannot be moved to C, or that the
+canonical notation cannot rewrite, is left out of that model's test tunes (see `ModelData.test_index`), so
+per-tune comparisons pair the test tunes that both models scored.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from helpers.config import KEY_HANDLINGS, SYMBOLS
+from helpers.config import KEY_HANDLINGS, NOTATIONS, SYMBOLS
+from helpers.corpus.canonical import canonical_tunes
 from helpers.corpus.keys import normalise_tunes
 from helpers.corpus.load import Tune, split_records
 from helpers.corpus.split import SPLITS, PreparedData, to_records
@@ -40,14 +43,27 @@ def in_keys(tunes: list[Tune], keys: str) -> tuple[list[tuple[int, Tune]], Count
     raise ValueError(f"unknown key handling {keys!r}; expected one of {KEY_HANDLINGS}")
 
 
-def model_data(data: PreparedData, keys: str) -> ModelData:
-    """The prepared sets with every tune in the key handling given; tunes whose key cannot be moved are counted."""
+def in_notation(kept: list[tuple[int, Tune]], notation: str) -> tuple[list[tuple[int, Tune]], Counter]:
+    """The (position, tune) pairs in the notation given (their positions kept), and the tunes left out by reason."""
+    if notation == "as written":
+        return kept, Counter()
+    if notation == "canonical":
+        rewritten, report = canonical_tunes([tune for _, tune in kept])
+        return [(kept[index][0], tune) for index, tune in rewritten], report.dropped
+    raise ValueError(f"unknown notation {notation!r}; expected one of {NOTATIONS}")
+
+
+def model_data(data: PreparedData, keys: str, notation: str = "as written") -> ModelData:
+    """The prepared sets with every tune in the key handling, then the notation, given; tunes whose key cannot be
+    moved, or that the canonical notation cannot rewrite, are counted by reason."""
     dropped: Counter = Counter()
     texts, test = {}, []
     for name in SPLITS:
         kept, left_out = in_keys(split_records(getattr(data, name), name), keys)
-        dropped.update({f"{name}: {reason}": count for reason, count in left_out.items()})
-        texts[name] = getattr(data, name) if keys == "as written" else to_records([tune for _, tune in kept])
+        kept, rewritten_out = in_notation(kept, notation)
+        dropped.update({f"{name}: {reason}": count for reason, count in (left_out + rewritten_out).items()})
+        as_written = keys == "as written" and notation == "as written"
+        texts[name] = getattr(data, name) if as_written else to_records([tune for _, tune in kept])
         if name == "test":
             test = kept
     return ModelData(

@@ -23,6 +23,13 @@ __all__ = [
 
 CLAIMS_HEADER = ["claim", "budget", "difference", "$t$", "df", "$p$", "Holm $p$", "verdict"]
 
+# What the second level of each per-tune factor changes, in words.
+PER_TUNE_CHANGES = {
+    "symbols": "reading tokens instead of characters",
+    "keys": "moving every tune to C",
+    "notation": "rewriting every tune in the canonical notation",
+}
+
 
 def mean_std(entry: dict, column: str, digits: int = 3) -> str:
     """'1.234 ± 0.005' in LaTeX, or the mean alone when there is one seed."""
@@ -212,6 +219,7 @@ def claim_name(claim: dict) -> str:
         "best": f"baseline vs best model {second}",
         "symbols": f"{first} vs {second} (per tune)",
         "keys": f"keys {first} vs {second} (per tune)",
+        "notation": f"notation {first} vs {second} (per tune)",
     }
     return names[claim["kind"]]
 
@@ -343,8 +351,8 @@ def claim_sentences(found: list[dict], profile: Profile) -> list[str]:
                 f"loss {claim['gain']:.0%} lower than the baseline's, which {met} the {claim['target']:.0%} "
                 "target: " + measured(claim, "baseline", "best model") + "." + improving_caveat(claim)
             )
-        elif kind in ("symbols", "keys"):
-            change = "reading tokens instead of characters" if kind == "symbols" else "moving every tune to C"
+        elif kind in PER_TUNE_CHANGES:
+            change = PER_TUNE_CHANGES[kind]
             effect = "costs" if claim["difference"] > 0 else "saves"
             sentences.append(
                 f"{change[0].upper()}{change[1:]} {effect} {abs(claim['difference']):.1f} nats per tune on the "

@@ -338,7 +338,7 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
     run_dir = Path(run_dir)
     if (metrics := reusable_metrics(run_dir, config, data)) is not None:
         return metrics
-    texts = model_data(data, config.keys)
+    texts = model_data(data, config.keys, config.notation)
     vocab = make_vocabulary(config.symbols, texts.train)
     train_ids, validation_ids, test_ids = (vocab.encode(text) for text in (texts.train, texts.validation, texts.test))
     # Every set is cut into chunks before anything is written: a set too short for the chunk length is refused.
@@ -346,7 +346,10 @@ def train_run(config: RunConfig, data: PreparedData, run_dir: Path, verbose="aut
     validation_set = make_dataset(validation_ids, config.chunk_length, config.batch_size, name="validation set")
     test_set = make_dataset(test_ids, config.chunk_length, config.batch_size, name="test set")
     if not texts.test_tunes:
-        raise ValueError(f"no whole test tune to score with keys {config.keys!r} (left out: {texts.dropped})")
+        raise ValueError(
+            f"no whole test tune to score with keys {config.keys!r} and notation {config.notation!r} "
+            f"(left out: {texts.dropped})"
+        )
 
     run_dir.mkdir(parents=True, exist_ok=True)
     with training_lock(run_dir):

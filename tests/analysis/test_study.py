@@ -214,12 +214,14 @@ def test_the_small_sweep_keeps_the_first_and_last_level_of_every_factor():
         ("optimizer", "rmsprop"),
         ("optimizer", "adam"),
     ]
-    assert [v.factor for v in variants].count("best model") == 1 and len(variants) == 15
-    assert [(v.label, v.changes) for v in variants if v.factor in ("symbols", "keys")] == [
+    assert [v.factor for v in variants].count("best model") == 1 and len(variants) == 17
+    assert [(v.label, v.changes) for v in variants if v.factor in ("symbols", "keys", "notation")] == [
         ("chars", {"symbols": "chars"}),
         ("tokens", {"symbols": "tokens"}),
         ("as written", {"keys": "as written"}),
         ("in C", {"keys": "in C"}),
+        ("as written", {"notation": "as written"}),
+        ("canonical", {"notation": "canonical"}),
     ]
 
 

@@ -1,4 +1,5 @@
-"""What a model reads: the same split with keys as written or in C, in characters or tokens."""
+"""What a model reads: the same split with keys as written or in C, as written or in the canonical notation, in
+characters or tokens."""
 
 import pytest
 
@@ -10,6 +11,7 @@ from helpers.corpus.vocab import TokenVocabulary, Vocabulary
 IN_G = "X:1\nT:In G\nM:6/8\nL:1/8\nK:G\nGAB d2 f|]"
 IN_A_DORIAN = "X:2\nT:In A dorian\nM:6/8\nL:1/8\nK:Ador\nABc e2 g|]"
 NO_KEY = "X:3\nT:Keyless\nM:6/8\nL:1/8\nK:none\nABc e2 g|]"
+DECORATED = 'X:4\nT:Decorated\nM:6/8\nL:1/8\nK:G\n"G"~GAB !trill!d2 f|]'
 
 
 def prepared(test: list[str]) -> PreparedData:
@@ -33,9 +35,20 @@ def test_in_c_moves_every_tune_and_leaves_out_a_keyless_test_tune_by_its_positio
     assert texts.dropped == {"test: K:none or K:HP, no tonic to move": 1}
 
 
+def test_canonical_rewrites_every_tune_and_leaves_out_one_it_cannot_rewrite_by_its_position():
+    texts = model_data(prepared([NO_KEY, DECORATED, IN_G]), "as written", "canonical")
+    assert texts.test_index == (1, 2) and texts.test_tunes == (DECORATED.replace('"G"~GAB !trill!', "GAB "), IN_G)
+    assert '"G"' not in texts.test and "K:none" not in texts.test and IN_G in texts.train
+    assert list(texts.dropped) == ["test: a K: field the reader cannot read (K:none, K:HP, an unknown mode)"]
+    in_c = model_data(prepared([DECORATED]), "in C", "canonical")
+    assert in_c.test_tunes == ("X:4\nT:Decorated\nM:6/8\nL:1/8\nK:C\ncde g2 b|]",)
+
+
 def test_bad_choices_are_refused():
     with pytest.raises(ValueError, match="key handling 'C'"):
         model_data(prepared([IN_G]), "C")
+    with pytest.raises(ValueError, match="notation 'clean'"):
+        model_data(prepared([IN_G]), "as written", "clean")
     with pytest.raises(ValueError, match="symbols 'words'"):
         make_vocabulary("words", "abc")
 
