@@ -9,20 +9,27 @@ first bar) is not a bar of its own; the short closing bar that completes it coun
 
 from __future__ import annotations
 
+import csv
 import string
 from dataclasses import dataclass
+from pathlib import Path
 from statistics import mean
 
 from helpers.abc.fields import KEY_PATTERN, parse_key
 from helpers.abc.music import NATURAL_PITCH, Bar, read_music
 from helpers.abc.reader import header_fields
 from helpers.analysis.checks import can_parse, closes_repeat, section_boundary
+from helpers.corpus.load import load_collections
 
-__all__: list[str] = []  # nothing here is used outside helpers.analysis
+__all__ = ["HAND_READING", "ReadForm", "hand_reading"]  # the rest is used only inside helpers.analysis
 
 PART_LETTERS = string.ascii_uppercase
 EXTRA_PART_LETTER = "+"  # the letter of every part after the 26th
 PART_BARS = 8
+# A hand reading of the forms of 20 tunes drawn at random from the dance collections (random.Random(20261206)),
+# each read by ear from its text by the package's author on 2026-12-06, before the measure was run on them: the
+# parts as played (a D.C. counted) and the bars of one pass through each part.
+HAND_READING = Path(__file__).with_name("form_reading.csv")
 
 
 @dataclass(frozen=True)
@@ -136,3 +143,48 @@ def tune_form(abc: str) -> TuneForm:
     tonic = key_tonic(key) if key is not None else None
     ends_on_tonic = None if tonic is None or not pitches else pitches[-1] % 12 == tonic
     return TuneForm(split_parts(bars), ends_on_tonic)
+
+
+@dataclass(frozen=True)
+class ReadForm:
+    """A tune's form read by hand beside the form the measure reads from its text."""
+
+    source: str
+    title: str
+    label: str
+    bars: tuple[int, ...]
+    note: str
+    measured: TuneForm
+
+    @property
+    def label_agrees(self) -> bool:
+        return self.measured.label == self.label
+
+    @property
+    def bars_agree(self) -> bool:
+        return self.measured.bars_per_part == self.bars
+
+
+def hand_reading(reading: Path = HAND_READING) -> list[ReadForm]:
+    """Each tune of the hand reading, found in its packaged collection by its X: and title, beside the measure's
+    form; a tune that is not found exactly once is an error."""
+    with Path(reading).open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    tunes = load_collections(list(dict.fromkeys(row["source"] for row in rows)))
+    read = []
+    for row in rows:
+        found = [
+            tune
+            for tune in tunes
+            if tune.source == row["source"]
+            and (fields := header_fields(tune.text)).get("X") == row["X"]
+            and fields.get("T") == row["title"]
+        ]
+        if len(found) != 1:
+            raise ValueError(
+                f"{reading}: {len(found)} tunes of {row['source']} have X:{row['X']} and T:{row['title']}; "
+                "the hand reading names exactly one"
+            )
+        bars = tuple(int(count) for count in row["bars"].split())
+        read.append(ReadForm(row["source"], row["title"], row["label"], bars, row["note"], tune_form(found[0].text)))
+    return read

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from helpers.abc.reader import END, START
 
-__all__ = ["FOLK_COLLECTIONS", "Tune", "load_abc_path", "load_corpus", "music21_corpus_dir", "split_records"]
+__all__ = [
+    "FOLK_COLLECTIONS",
+    "Tune",
+    "load_abc_path",
+    "load_collections",
+    "load_corpus",
+    "music21_corpus_dir",
+    "split_records",
+]
 
 FOLK_COLLECTIONS = {
     "oneills1850": "O'Neill's Music of Ireland (1850), Irish dance tunes and airs",

@@ -19,7 +19,7 @@ from helpers.corpus.split import (
     read_prepared,
 )
 
-__all__ = ["prepared_or_reference", "use_reference_data", "write_reference_data"]
+__all__ = ["prepared_or_reference", "reference_folder", "use_reference_data", "write_reference_data"]
 
 REFERENCE_DATA = Path("reference") / "data"
 MACHINE_INPUTS = ("corpus_path",)  # where the corpus lies differs between machines; its bytes do not

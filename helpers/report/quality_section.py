@@ -6,6 +6,7 @@ text stays true when the models or the profile change.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from helpers.analysis.agreement import BarAgreement
 from helpers.analysis.checks import abc2midi_path
 from helpers.analysis.compare import CONSTRAINED, FORM, REAL, best_balance, model_rows, setting_name
+from helpers.analysis.form import ReadForm
 from helpers.files import write_text
 from helpers.report.latex import latex_escape, latex_table
 
@@ -239,6 +241,47 @@ def form_reading(summary: Sequence[dict]) -> str:
     return "\n".join(sentences)
 
 
+def bar_counts(bars: Sequence[int]) -> str:
+    """Bars per part, runs of three or more shortened: (8, 8, 8, 17, 4, 4) as '8$\\times$3 17 4 4'."""
+    runs = [(count, len(list(group))) for count, group in itertools.groupby(bars)]
+    return " ".join(f"{count}$\\times${n}" if n > 2 else " ".join([str(count)] * n) for count, n in runs)
+
+
+def form_reading_text(read: Sequence[ReadForm]) -> str:
+    """The form measure against a hand reading: how often they agree, where they differ and why, and a table of
+    every tune read (label tab:form_reading)."""
+    both = sum(tune.label_agrees and tune.bars_agree for tune in read)
+    labels, bars = sum(tune.label_agrees for tune in read), sum(tune.bars_agree for tune in read)
+    method = latex_escape(
+        f"The form measure was checked against a hand reading of {len(read)} tunes drawn at random from the dance "
+        "collections, each read from its text by ear before the measure was run on it "
+        "(helpers/analysis/form_reading.csv): the parts as played, a D.C. counted, and the bars of one pass through "
+        "each part"
+    )
+    agreement = f"The two agree on the parts of {labels} tunes, on the bars of {bars}, and on both for {both}."
+    differ = [tune for tune in read if not (tune.label_agrees and tune.bars_agree)]
+    if differ:
+        agreement += " Where they differ: " + "; ".join(f"{tune.title}: {tune.note}" for tune in differ) + "."
+    text = f"{method} (Table~\\ref{{tab:form_reading}}). {latex_escape(agreement)}"
+    header = ["tune", "collection", "by hand", "bars", "measured", "bars"]
+    rows = [
+        [
+            latex_escape(tune.title),
+            latex_escape(tune.source),
+            latex_escape(tune.label),
+            bar_counts(tune.bars),
+            latex_escape(tune.measured.label),
+            bar_counts(tune.measured.bars_per_part),
+        ]
+        for tune in read
+    ]
+    caption = (
+        "The form of each tune of the hand reading, read by hand and by the measure: the parts as played "
+        "(AABB: two parts, each played twice) and the bars of one pass through each part."
+    )
+    return text + "\n\n" + latex_table(header, rows, caption, "tab:form_reading", column_gap="3pt")
+
+
 def text_table(summary: Sequence[dict]) -> str:
     """The report's columns as plain text, for a notebook."""
     cells = [list(TABLE_COLUMNS.values())]
@@ -280,7 +323,7 @@ def leniency_text(leniency: Sequence[dict]) -> str:
     )
 
 
-def quality_section(summary: Sequence[dict], leniency: Sequence[dict]) -> str:
+def quality_section(summary: Sequence[dict], leniency: Sequence[dict], read: Sequence[ReadForm] = ()) -> str:
     """The report's "Is it music?" text: what was checked, the figures, the table and its reading."""
     real = next(row for row in summary if row["model"] == REAL)
     models = model_rows(summary)
@@ -331,17 +374,24 @@ def quality_section(summary: Sequence[dict], leniency: Sequence[dict]) -> str:
         )
         parts += [forms, "\n\n".join(latex_escape(line) for line in form_reading(summary).split("\n"))]
     parts.append(form_table(summary))
+    if read:
+        parts.append(form_reading_text(read))
     return "\n\n".join(parts) + "\n"
 
 
 def write_quality_section(
-    summary: Sequence[dict], leniency: Sequence[dict], agreement: BarAgreement, folder: Path
+    summary: Sequence[dict],
+    leniency: Sequence[dict],
+    agreement: BarAgreement,
+    folder: Path,
+    read: Sequence[ReadForm] = (),
 ) -> list[Path]:
-    """Write the section (quality_section.tex), its table (quality_table.tex) and bar_agreement.tex under folder."""
+    """Write the section (quality_section.tex), its table (quality_table.tex) and bar_agreement.tex under folder;
+    read: the hand reading of tunes' forms (helpers.analysis.form.hand_reading), compared in the section."""
     if not summary:
         raise ValueError("the summary is empty: score some tunes first")
     files = {
-        "quality_section.tex": quality_section(summary, leniency),
+        "quality_section.tex": quality_section(summary, leniency, read),
         "quality_table.tex": quality_table(summary),
         "bar_agreement.tex": agreement_table(agreement),
     }

@@ -2,7 +2,8 @@
 
 import pytest
 
-from helpers.analysis.form import Part, TuneForm, key_tonic, tune_form
+from helpers.analysis.form import Part, TuneForm, hand_reading, key_tonic, tune_form
+from helpers.report import quality_section
 
 HEADER = "X:1\nT:Test\nM:C|\nL:1/8\nK:D\n"
 REEL_A = "d2fd AdFA|dfaf gefe|d2fd AdFA|BGAF D4|d2fd AdFA|dfaf gefe|d2fd AdFA|BGAF D4"
@@ -104,3 +105,28 @@ def test_bad_input_is_refused():
         tune_form(b"X:1\nK:G\nGABc|\n")
     with pytest.raises(TypeError, match="K: field value as a str, got int"):
         key_tonic(7)
+
+
+def test_the_hand_reading_finds_every_tune_it_names_and_measures_each():
+    read = hand_reading()
+    assert len(read) == 20 and len({(tune.source, tune.title) for tune in read}) == 20
+    for tune in read:
+        assert set(tune.label) <= set("ABCDEFGHIJKLMNOPQ") and len(tune.bars) == len(set(tune.label))
+        assert tune.label_agrees == (tune.measured.label == tune.label)
+        assert tune.bars_agree == (tune.measured.bars_per_part == tune.bars)
+        assert tune.label_agrees and tune.bars_agree or tune.note, f"{tune.title}: a disagreement without a note"
+    text = quality_section.form_reading_text(read)
+    agreeing = sum(tune.label_agrees and tune.bars_agree for tune in read)
+    assert f"on both for {agreeing}." in text and "\\label{tab:form_reading}" in text
+    assert "& 8$\\times$4 17 16 16 4$\\times$10 &" in text  # The Fox Chase's bars, runs shortened
+
+
+def test_a_hand_reading_that_names_no_packaged_tune_is_refused(tmp_path):
+    reading = tmp_path / "reading.csv"
+    reading.write_text("source,X,title,label,bars,note\noneills1850,570,No Such Tune,AABB,8 8,\n")
+    with pytest.raises(ValueError, match="0 tunes of oneills1850 have X:570 and T:No Such Tune"):
+        hand_reading(reading)
+    reading.write_text('source,X,title,label,bars,note\noneills1850,570,"Irish Hautboy., The",AABB,8 8,\n')
+    (wrong,) = hand_reading(reading)
+    assert not wrong.label_agrees and not wrong.bars_agree  # the measure reads AAB with parts of 4 and 8 bars
+    assert "on both for 0. Where they differ: Irish Hautboy., The" in quality_section.form_reading_text([wrong])
