@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from typing import NamedTuple
 
 from helpers.abc.fields import Meter, default_unit_length, parse_key, parse_meter, parse_unit_length, tuplet_time
@@ -479,9 +480,8 @@ def finish_barline(state: TuneState, written: str) -> TuneState | None:
             return None
         repeat = "open" if text == "|:" else "implicit"
     elif text in (":|", "::"):
-        if repeat == "closed" or text == "::" and repeat != "open":  # abc2midi wants a |: before a ::
-            return None
-        if repeat == "implicit" and state.after_endings:  # abc2midi miscounts a pickup that such a repeat replays
+        # abc2midi wants a |: before a ::, and after endings before a :| too (it miscounts the pickup replayed)
+        if not can_close_repeat(state) or text == "::" and repeat != "open":
             return None
         repeat = "open" if text == "::" else "closed"
     pickup = state.position if state.in_bar and short and not closing else state.pickup
@@ -512,7 +512,8 @@ def finish_barline(state: TuneState, written: str) -> TuneState | None:
 
 
 def can_close_repeat(state: TuneState) -> bool:
-    """Whether a :| may still close the repeat of the current section."""
+    """Whether a :| may still close the repeat of the current section: one opened by |:, or an implicit one from the
+    start of a section that does not follow endings."""
     return state.repeat == "open" or state.repeat == "implicit" and not state.after_endings
 
 
@@ -824,7 +825,7 @@ def parse_form(form: str) -> tuple[tuple[bool, ...], int]:
     runs = [] if match is None else re.findall(r"(([A-Z])\2*)", match["parts"])
     letters = "".join(letter for _, letter in runs)
     bars = int(match["bars"] or 8) if match else 0
-    if not runs or letters != "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[: len(letters)] or any(len(run) > 2 for run, _ in runs):
+    if not runs or letters != string.ascii_uppercase[: len(letters)] or any(len(run) > 2 for run, _ in runs):
         raise ValueError(
             f"unknown form {form!r}: name the parts as played, each letter once or twice in order ('AABB', 'AB', "
             f"'AAB'), optionally followed by the bars per part ('AABB16'), or ask for 'free'"

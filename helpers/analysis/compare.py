@@ -149,7 +149,7 @@ def sample_and_score(
             n=n, temperature=temperature, seed=seed, max_length=max_length, constrained=constrained, form=form
         )
         abcs, finished = [tune.abc for tune in tunes], [tune.finished for tune in tunes]
-        name = setting_name(model, constrained or form != "free", form)
+        name = setting_name(model, constrained, form)
         scored += score_tunes(abcs, name, index, temperature, finished, parsers, tunes)
     return scored
 

@@ -170,16 +170,13 @@ def hand_reading(reading: Path = HAND_READING) -> list[ReadForm]:
     form; a tune that is not found exactly once is an error."""
     with Path(reading).open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
-    tunes = load_collections(list(dict.fromkeys(row["source"] for row in rows)))
+    named: dict[tuple[str, str | None, str | None], list] = {}  # (collection, X:, T:): its tunes, read once
+    for tune in load_collections(list(dict.fromkeys(row["source"] for row in rows))):
+        fields = header_fields(tune.text)
+        named.setdefault((tune.source, fields.get("X"), fields.get("T")), []).append(tune)
     read = []
     for row in rows:
-        found = [
-            tune
-            for tune in tunes
-            if tune.source == row["source"]
-            and (fields := header_fields(tune.text)).get("X") == row["X"]
-            and fields.get("T") == row["title"]
-        ]
+        found = named.get((row["source"], row["X"], row["title"]), [])
         if len(found) != 1:
             raise ValueError(
                 f"{reading}: {len(found)} tunes of {row['source']} have X:{row['X']} and T:{row['title']}; "

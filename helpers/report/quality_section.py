@@ -367,12 +367,12 @@ def quality_section(summary: Sequence[dict], leniency: Sequence[dict], read: Seq
         )
         reading_constrained = "\n\n".join(latex_escape(line) for line in constrained_reading(summary).split("\n"))
         parts += [constrained, free_vs_constrained_table(summary), reading_constrained]
-    if form_reading(summary):
+    if in_forms := form_reading(summary):
         forms = (
             "Each model also wrote tunes in a form, with a mask that counts whole bars per part and parts per tune as "
             "the form measure below counts them (AABB: two parts of 8 bars, each played twice; AABB16: of 16 bars)."
         )
-        parts += [forms, "\n\n".join(latex_escape(line) for line in form_reading(summary).split("\n"))]
+        parts += [forms, "\n\n".join(latex_escape(line) for line in in_forms.split("\n"))]
     parts.append(form_table(summary))
     if read:
         parts.append(form_reading_text(read))

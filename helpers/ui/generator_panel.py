@@ -101,8 +101,8 @@ class GeneratorPanel:
         self.prime = widgets.Textarea(DEFAULT_PRIME, description="prime", rows=4)
         self.model = widgets.Dropdown(options=list(models), description="model")
         self.valid_abc = widgets.Checkbox(True, description="valid ABC only", indent=False)
-        self.form = widgets.Dropdown(options=[(f"{form}: {words}", form) for form, words in FORM_CHOICES.items()])
-        self.form.description = "form"
+        forms = [(f"{form}: {words}", form) for form, words in FORM_CHOICES.items()]
+        self.form = widgets.Dropdown(options=forms, description="form")
         self.key = widgets.Dropdown(options=KEY_CHOICES, value=AS_GENERATED, description="key")
         self.button = widgets.Button(description="Generate", button_style="primary")
         self.name = widgets.Text(placeholder="e.g. my-reel_1", description="name")
@@ -132,8 +132,7 @@ class GeneratorPanel:
         )
         form_row = widgets.HBox([self.form, widgets.HTML(f"<small>{html.escape(FORM_EXPLANATION)}</small>")])
         controls = [self.model, self.temperature, self.seed, self.max_length, self.prime, valid_abc_row, form_row]
-        controls.append(self.key)
-        controls.append(self.button)
+        controls += [self.key, self.button]
         save_rows = [widgets.HBox([self.name, self.save_button]), self.saved] if self.save_dir is not None else []
         self.widget = widgets.VBox([widgets.VBox(controls), self.abc, self.notation, self.audio, *save_rows])
 
