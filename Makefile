@@ -108,8 +108,8 @@ NAME ?= baseline
 ship-model: setup
 	$(BIN)/python -c "from helpers.rnn.runs import ship_model; print(ship_model('$(RUN)', name='$(NAME)'))"
 
-# The shipped generator (models/folk-lstm): the dance-tune corpus in C, a 2 x LSTM-384; resumes where a kill left
-# it. Then 500 free samples at T = 1 are scored and the model is copied to models/ with its card (README.md).
+# The shipped generator (models/folk-lstm): the dance-tune corpus in C, in the canonical ABC, a 2 x LSTM-512;
+# resumes where a kill left it. Then 500 free samples at T = 1 are scored and the model is copied to models/ with its card (README.md).
 train-shipped: setup
 	$(BIN)/python -m helpers.rnn.shipped
 	$(BIN)/python -m helpers.report.model_card

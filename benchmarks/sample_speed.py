@@ -2,8 +2,10 @@
 
 Prints characters and complete tunes per second for the baseline model (the profile's trained baseline,
 else the shipped one) at batch sizes 1, 64 and 256, then the constrained sampler at batch 256 (valid ABC only, and in
-the form AABB) with its table of grammar states cold and warm, then the per-character predict loop and the ratios:
-constrained against free sampling (target 0.5, table cold, form on), and batched against the predict loop.
+the form AABB) with its table of grammar states cold and warm, and in the form AABB with the whole mask computed at
+every step (exact_mass=True: what the grammar is asked when the mass removed is measured exactly), then the
+per-character predict loop and the ratios: constrained against free sampling (target 0.5, table cold, form on), and
+batched against the predict loop.
 Usage: .venv/bin/python benchmarks/sample_speed.py [--profile full] [--predict-characters 100]
 """
 
@@ -22,14 +24,13 @@ from helpers.rnn.sample import DEFAULT_PRIME, Sampler
 TARGET = 0.5  # constrained sampling's speed against free sampling's, at batch 256, table cold, form on
 
 
-def batched(
-    sampler: Sampler, batch: int, repeats: int, constrained: bool = False, first_seed: int = 0, form: str = "free"
-) -> tuple[float, float]:
-    """Characters and finished tunes per second of Sampler.sample at temperature 1."""
+def batched(sampler: Sampler, batch: int, repeats: int, first_seed: int = 0, **options) -> tuple[float, float]:
+    """Characters and finished tunes per second of Sampler.sample at temperature 1 (options: constrained, form,
+    exact_mass)."""
     characters = tunes = 0
     started = time.perf_counter()
     for seed in range(first_seed, first_seed + repeats):
-        drawn = sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000, constrained=constrained, form=form)
+        drawn = sampler.sample(n=batch, temperature=1.0, seed=seed, max_length=2000, **options)
         for tune in drawn:
             characters += len(tune.text)
             tunes += tune.finished
@@ -59,27 +60,28 @@ def main() -> None:
     name, run_dir = next(iter(available_models(h.project_paths(profile).runs).items()))
     sampler = Sampler.from_run(run_dir)
     print(f"model {name} ({run_dir}), {len(sampler.layers)} x {sampler.layers[0].cell}-{sampler.layers[0].units}")
-    print(f"{'method':28s} {'chars/s':>12s} {'tunes/s':>10s}")
+    print(f"{'method':34s} {'chars/s':>12s} {'tunes/s':>10s}")
     rates = {}
     for batch in (1, 64, 256):
         rates[batch] = batched(sampler, batch, repeats=max(1, 512 // batch) if batch > 1 else 5)
-        print(f"{'batched sampler, batch ' + str(batch):28s} {rates[batch][0]:12,.0f} {rates[batch][1]:10,.1f}")
+        print(f"{'batched sampler, batch ' + str(batch):34s} {rates[batch][0]:12,.0f} {rates[batch][1]:10,.1f}")
     # Valid ABC by construction: the grammar's table of states starts empty (cold) and is kept by the sampler;
     # warm: other seeds (other tunes), with the table the cold run left.
     constrained = {}
-    for form in ("free", "AABB"):
+    for mode, options in (
+        ("valid ABC only", {}),
+        ("form AABB", {"form": "AABB"}),
+        ("form AABB, whole mask", {"form": "AABB", "exact_mass": True}),
+    ):
         sampler.grammar = None  # cold: a new table
-        mode = "valid ABC only" if form == "free" else f"form {form}"
         for label, first_seed in (("cold", 0), ("warm", 2)):
-            speed = constrained[mode, label] = batched(
-                sampler, 256, 2, constrained=True, first_seed=first_seed, form=form
-            )
-            print(f"{mode + ', 256, ' + label:28s} {speed[0]:12,.0f} {speed[1]:10,.1f}")
+            speed = constrained[mode, label] = batched(sampler, 256, 2, first_seed, constrained=True, **options)
+            print(f"{mode + ', 256, ' + label:34s} {speed[0]:12,.0f} {speed[1]:10,.1f}")
     for (mode, label), (speed, _) in constrained.items():
         print(f"{mode} ({label}) / free, batch 256: {speed / rates[256][0]:.3f} (target {TARGET} for the form, cold)")
     model = load_trained_model(run_dir)
     loop = predict_loop(sampler, model, args.predict_characters)
-    print(f"{'model.predict per character':28s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")
+    print(f"{'model.predict per character':34s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")
     print(f"batched (256) / predict loop, per character: {rates[256][0] / loop:,.0f} x")
 
 

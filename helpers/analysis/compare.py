@@ -270,6 +270,8 @@ def summarise(scored: Sequence[ScoredTune], real: Sequence[ScoredTune]) -> list[
         row["bars_per_part"] = mean(form.row()["bars_per_part_mean"] for form in forms)
         row["aabb"] = mean(form.aabb for form in forms)
         row["eight_bar_parts"] = mean(form.eight_bar_parts for form in forms)
+        row["standard_parts"] = mean(form.standard_parts for form in forms)
+        row["dance_form"] = mean(form.dance_form for form in forms)
         row["ends_on_tonic"] = mean(form.ends_on_tonic for form in forms)
         row["surprisal"] = mean(tune.surprisal for tune in tunes)
         row["removed_mass"] = mean(tune.removed_mass for tune in tunes)

@@ -26,6 +26,7 @@ __all__ = ["HAND_READING", "ReadForm", "hand_reading"]  # the rest is used only 
 PART_LETTERS = string.ascii_uppercase
 EXTRA_PART_LETTER = "+"  # the letter of every part after the 26th
 PART_BARS = 8
+STANDARD_PART_BARS = (8, 16)  # the part lengths of dance tunes: a strain, or a long one
 # A hand reading of the forms of 20 tunes drawn at random from the dance collections (random.Random(20261206)),
 # each read by ear from its text by the package's author on 2026-12-06, before the measure was run on them: the
 # parts as played (a D.C. counted) and the bars of one pass through each part.
@@ -71,12 +72,23 @@ class TuneForm:
         """Every part is 8 bars long (in one pass), and there is at least one part."""
         return bool(self.parts) and all(part.bars == PART_BARS for part in self.parts)
 
+    @property
+    def dance_form(self) -> bool:
+        """AABB with 8-bar parts: what Sampler.sample(form='AABB') promises."""
+        return self.aabb and self.eight_bar_parts
+
+    @property
+    def standard_parts(self) -> bool:
+        """Every part is 8 or 16 bars long (in one pass), and there is at least one part."""
+        return bool(self.parts) and all(part.bars in STANDARD_PART_BARS for part in self.parts)
+
     def row(self) -> dict:
         return {
             "parts": self.n_parts,
             "bars_per_part_mean": float(mean(self.bars_per_part)) if self.parts else None,
             "aabb": self.aabb,
             "eight_bar_parts": self.eight_bar_parts,
+            "standard_parts": self.standard_parts,
             "ends_on_tonic": self.ends_on_tonic,
         }
 

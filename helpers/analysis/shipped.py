@@ -24,7 +24,7 @@ from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import is_finished
 from helpers.rnn.train import read_tune_nats
 
-__all__ = ["SAMPLE_FIGURES", "card_figures"]
+__all__ = ["CARD_FORM", "SAMPLE_FIGURES", "card_figures"]
 
 # The columns of compare.summarise that the card reports, and what each one is.
 SAMPLE_FIGURES = {
@@ -37,7 +37,16 @@ SAMPLE_FIGURES = {
     "interval_ngram_share": "share of interval 8-grams found in the training tunes",
     "interval_copy_mean": "longest run of intervals copied from one training tune (mean)",
     "nearest_distance": "edit distance to the nearest training tune (intervals, normalised)",
+    "tv_meter": "total variation of meters from the real tunes",
+    "tv_key": "total variation of keys from the real tunes",
+    "aabb": "two parts, each played twice (AABB)",
+    "eight_bar_parts": "every part 8 bars long",
+    "dance_form": "AABB with 8-bar parts",
+    "bars_per_part": "bars per part (mean)",
 }
+# The card's samplings beside free sampling: valid ABC only, and the dance-tune form (constrained, form).
+CARD_FORM = "AABB"
+MASKED = ((True, "free"), (True, CARD_FORM))
 
 
 # What the card's table of candidates shows of each configuration tried, and how many samples it scores of each.
@@ -50,13 +59,18 @@ def read_json(path: Path) -> dict:
     return read_json_object(path, "train that run again (make train-shipped resumes or redoes it)")
 
 
-def sample_figures(run_dir: Path, data_dir: Path, n: int = 500, seed: int = 0) -> dict[str, dict]:
-    """The card's sample columns for n free samples at T = 1 and for the real held-out tunes, by setting."""
+def sample_figures(run_dir: Path, data_dir: Path, n: int = 500, seed: int = 0, masked: bool = False) -> dict[str, dict]:
+    """The card's sample columns for n free samples at T = 1 and for the real held-out tunes, by setting
+    (compare.setting_name); masked: n samples of each MASKED setting too."""
     config = RunConfig.load(run_dir / CONFIG)
     texts = model_data(read_prepared(data_dir), config.keys, config.notation)
     index = TrainingIndex([tune.text for tune in split_records(texts.train, "train")])
     real = compare.score_real(list(texts.test_tunes), index)
     generated = compare.sample_and_score(run_dir, "shipped", index, temperatures=(1.0,), n=n, seed=seed)
+    for constrained, form in MASKED if masked else ():
+        generated += compare.sample_and_score(
+            run_dir, "shipped", index, temperatures=(1.0,), n=n, seed=seed, constrained=constrained, form=form
+        )
     rows = {row["model"]: row for row in compare.summarise(generated, real)}
     return {name: {column: measured(rows[name].get(column)) for column in SAMPLE_FIGURES} for name in rows}
 
@@ -128,7 +142,7 @@ def card_figures(run_dir: Path, data_dir: Path, reference_dir: Path | None = Non
         "data": {key: description.get(key) for key in ("corpus", "seed", "cleaning")}
         | {name: {"tunes": description[name]["tunes"], "sources": description[name]["sources"]} for name in SPLITS},
         "metrics": metrics,
-        "samples": sample_figures(run_dir, data_dir, n=n),
+        "samples": sample_figures(run_dir, data_dir, n=n, masked=True),
         "candidates": candidate_figures(run_dir, data_dir, n=min(n, CANDIDATE_SAMPLES)),
     }
     if reference_dir is not None:

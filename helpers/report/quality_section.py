@@ -7,6 +7,7 @@ text stays true when the models or the profile change.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,7 +137,8 @@ FREE_VS_CONSTRAINED_CAPTION = (
     "Free sampling against sampling with the grammar's mask (valid ABC by construction), for each model and "
     "temperature: the share of tunes \\texttt{abc2midi} accepts and its bar-length warnings per tune, the mean "
     "share of the network's tempered probability that the mask removed per character (how much it wanted to "
-    "break the grammar), and the mean surprisal $-\\log p_T$ of the written characters under the unmasked "
+    "break the grammar; estimated without bias as the share of characters at which the network's own draw was "
+    "refused), and the mean surprisal $-\\log p_T$ of the written characters under the unmasked "
     "tempered network (nats per character): the tempered cross-entropy of what was written."
 )
 FORM_COLUMNS = {
@@ -151,7 +153,16 @@ FORM_COLUMNS = {
     "interval_ngram_share": "interval 8-grams",
     "nearest_distance": "nearest",
 }
-FORM_PERCENT_COLUMNS = {"aabb", "eight_bar_parts", "ends_on_tonic", "interval_ngram_share"}
+FORM_PERCENT_COLUMNS = {"aabb", "eight_bar_parts", "standard_parts", "ends_on_tonic", "interval_ngram_share"}
+# Our settings at T = 1 beside the real tunes and folk-rnn's published samples, quoted from FOLK_RNN with its source.
+FOLK_RNN = Path(__file__).with_name("folk_rnn.json")
+BESIDE_FOLK_RNN = {
+    "tunes": "tunes",
+    "abc2midi_ok": "abc2midi accepts",
+    "aabb": "AABB",
+    "standard_parts": "parts of 8 or 16 bars",
+    "bars_per_part": "bars/part",
+}
 FORM_CAPTION = (
     "Form and copying on intervals: the mean number of parts (split at repeats and double bars) and of bars per "
     "part, the share of tunes in AABB form, with only 8-bar parts, and ending on the tonic of their key; the "
@@ -174,6 +185,35 @@ def form_table(summary: Sequence[dict]) -> str:
     header = [latex_escape(label) for label in FORM_COLUMNS.values()]
     rows = [[latex_escape(form_cell(column, row.get(column))) for column in FORM_COLUMNS] for row in summary]
     return latex_table(header, rows, FORM_CAPTION, "tab:form", column_gap="4pt")
+
+
+def folk_rnn_figures(path: Path = FOLK_RNN) -> dict:
+    """folk-rnn's figures (tab:folk_rnn's quoted row): its setting, source, and a value for each BESIDE_FOLK_RNN
+    column; a file without them is an error naming what it lacks."""
+    figures = json.loads(Path(path).read_text(encoding="utf-8"))
+    missing = sorted({"setting", "source", *BESIDE_FOLK_RNN} - set(figures))
+    if missing:
+        raise ValueError(f"{path} lacks {', '.join(missing)}: it must quote folk-rnn's figures with their source")
+    return figures
+
+
+def folk_rnn_table(summary: Sequence[dict], folk_rnn: dict) -> str:
+    """The real tunes, folk-rnn's published samples (quoted) and every setting of ours at T = 1: free, valid ABC
+    only and in each form (label tab:folk_rnn)."""
+    rows = [row for row in summary if row["model"] == REAL or row["temperature"] == 1.0]
+    rows.insert(1, folk_rnn | {"model": folk_rnn["setting"]})
+    header = ["setting", *(latex_escape(label) for label in BESIDE_FOLK_RNN.values())]
+    cells = [
+        [latex_escape(row["model"]), *(latex_escape(form_cell(column, row.get(column))) for column in BESIDE_FOLK_RNN)]
+        for row in rows
+    ]
+    caption = (
+        "Free sampling, valid ABC only and sampling in a form, at $T = 1$, beside the real validation tunes and "
+        "folk-rnn's published samples: the share of tunes abc2midi accepts, the share in AABB form, the share "
+        "whose every part is 8 or 16 bars long, and the mean bars per part. folk-rnn's row: "
+        + latex_escape(folk_rnn["source"])
+    )
+    return latex_table(header, cells, caption, "tab:folk_rnn", column_gap="4pt")
 
 
 def free_and_constrained(summary: Sequence[dict]) -> list[tuple[dict, dict]]:
@@ -374,6 +414,8 @@ def quality_section(summary: Sequence[dict], leniency: Sequence[dict], read: Seq
         )
         parts += [forms, "\n\n".join(latex_escape(line) for line in in_forms.split("\n"))]
     parts.append(form_table(summary))
+    if in_forms:
+        parts.append(folk_rnn_table(summary, folk_rnn_figures()))
     if read:
         parts.append(form_reading_text(read))
     return "\n\n".join(parts) + "\n"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from helpers.analysis.compare import setting_name
+from helpers.analysis.shipped import CARD_FORM
 from helpers.analysis.study import PER_TUNE_FACTORS
 from helpers.config import Profile
 from helpers.report.latex import latex_escape, latex_table
@@ -51,7 +53,8 @@ def shipped_paragraph(card: dict) -> str:
     text = (
         f"The model shipped for composing (models/folk-lstm, trained by make train-shipped) reads {config['symbols']} "
         f"of the dance-tune corpus ({card['data']['cleaning']['tunes_out']:,} tunes after cleaning and "
-        f"deduplication), keys {config['keys']}: {config['layers']} x {config['cell']}-{config['hidden_size']}, "
+        f"deduplication), keys {config['keys']}, notation {config.get('notation', 'as written')}: "
+        f"{config['layers']} x {config['cell']}-{config['hidden_size']}, "
         f"{metrics['parameters']:,} parameters, {metrics['epochs_completed']} epochs in "
         f"{duration(metrics['wall_seconds'])} on {machine_words(metrics['machine'])}"
         f"{candidates_clause(card.get('candidates', []))}. On its {metrics['test_tunes']} test tunes it needs "
@@ -61,6 +64,17 @@ def shipped_paragraph(card: dict) -> str:
         text += (
             f" Of {samples['tunes']} free samples at T = 1, abc2midi accepts {samples['abc2midi_ok']:.0%}, with "
             f"{samples['abc2midi_bar_warnings']:.2f} bar-length warnings per tune."
+        )
+    in_form = card["samples"].get(setting_name("shipped", True, CARD_FORM), {})
+    if in_form.get("dance_form") is not None:
+        text += (
+            f" Sampled in the form {CARD_FORM}, {in_form['dance_form']:.0%} of {in_form['tunes']} tunes have two "
+            "8-bar parts, each played twice"
+            + (
+                f", and abc2midi accepts {in_form['abc2midi_ok']:.0%}."
+                if in_form.get("abc2midi_ok") is not None
+                else "."
+            )
         )
     if "reference" in card:
         reference = card["reference"]

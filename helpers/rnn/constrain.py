@@ -1,9 +1,11 @@
 """Which symbols may come next, for a whole batch at once: the grammar of helpers.abc.grammar as a lookup table.
 
-Every grammar state met while sampling gets a number and, once, a row: the number of the state each vocabulary
-symbol leads to (-1 where the symbol would break the tune) and how many characters the shortest valid ending
-takes from there. A sampling step is then two array lookups per batch, whatever the grammar's size. A full table
-(MAX_STATES) forgets the states that no row is at, so its memory is bounded.
+Every grammar state met while sampling gets a number and, per symbol, the number of the state that symbol leads to
+(-1 where the symbol would break the tune), and, when needed, how many characters the shortest valid ending takes
+from there. An entry is computed the first time it is asked for: a Gumbel-max draw (choose) asks only about the
+symbols it tries, most often one, and the whole row is computed only where it is needed (allowed, and a row whose
+first TRIES symbols were refused). A known entry is an array lookup. A full table (MAX_STATES) forgets the states
+that no row is at, so its memory is bounded.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ TOO_LONG = np.iinfo(np.int32).max
 # at: its memory then grows with the batch (one step meets at most batch × vocabulary new states), not with every
 # state ever met. benchmarks/constrained_memory.py prints what it holds.
 MAX_STATES = 200_000
+TRIES = 8  # symbols asked about one at a time (GrammarTable.choose) before a row's whole row is computed
 
 
 class GrammarTable:
@@ -77,7 +80,8 @@ class GrammarTable:
         return number
 
     def fill(self, numbers: np.ndarray) -> None:
-        """Compute the rows of these states that have none yet."""
+        """Compute the whole rows of these states where they are not yet (entries asked for one by one leave the
+        first, the unknown symbol's, unknown: such a row is computed whole here)."""
         for number in np.unique(numbers[self.next[numbers, 0] == NOT_YET]):
             state = self.states[number]
             row = np.full(len(self.symbols), BROKEN, dtype=np.int32)
@@ -88,6 +92,50 @@ class GrammarTable:
                     row[index] = self.number(following)
             self.next[number] = row
 
+    def follow(self, numbers: np.ndarray, symbols: np.ndarray, budget: np.ndarray) -> np.ndarray:
+        """The state each row reaches with its symbol, or BROKEN where the symbol would break the tune or leave no
+        room for its shortest ending in the characters the row has left after it (budget - 1). Only these entries
+        of the rows are computed, not the rows."""
+        reached = self.next[numbers, symbols]
+        for index in np.flatnonzero(reached == NOT_YET):
+            number, symbol = numbers[index], symbols[index]
+            state = self.states[number]
+            writable = symbol != 0 and (state.phase != "body" or self.body_symbols[symbol])
+            following = advance(state, self.symbols[symbol]) if writable else None
+            reached[index] = self.next[number, symbol] = BROKEN if following is None else self.number(following)
+        rows = np.flatnonzero(self.tight(numbers, budget) & (reached >= 0))
+        if len(rows):
+            fits = self.ending_lengths(reached[rows]) <= budget[rows] - 1
+            reached[rows] = np.where(fits, reached[rows], BROKEN)
+        return reached
+
+    def choose(self, numbers: np.ndarray, scores: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Each row's highest-scoring allowed symbol. The grammar is asked about each row's TRIES best symbols in
+        turn; a row refused them all gets its whole row of the table.
+
+        Returns (symbols, the states they reach, whether the row's highest-scoring symbol was refused); the state is
+        BROKEN where the row allows no symbol.
+        """
+        scores = scores.copy()
+        symbols = np.zeros(len(numbers), dtype=np.int64)
+        reached = np.full(len(numbers), BROKEN)
+        refused = np.zeros(len(numbers), dtype=bool)
+        rows = np.arange(len(numbers))
+        for _ in range(TRIES):
+            tried = scores[rows].argmax(axis=1)
+            following = self.follow(numbers[rows], tried, budget[rows])
+            good = following >= 0
+            symbols[rows[good]], reached[rows[good]] = tried[good], following[good]
+            refused[rows[~good]] = True  # a row tried again was refused its own highest score
+            scores[rows[~good], tried[~good]] = -np.inf
+            rows = rows[~good]
+        if len(rows):
+            following, allowed = self.allowed(numbers[rows], budget[rows])
+            tried = np.where(allowed, scores[rows], -np.inf).argmax(axis=1)
+            symbols[rows] = tried
+            reached[rows] = np.where(allowed.any(axis=1), following[np.arange(len(rows)), tried], BROKEN)
+        return symbols, reached, refused
+
     def ending_lengths(self, numbers: np.ndarray) -> np.ndarray:
         """The length of each state's shortest valid ending; TOO_LONG where the vocabulary cannot write one."""
         for number in numbers[self.left[numbers] == NOT_YET]:
@@ -95,13 +143,18 @@ class GrammarTable:
             self.left[number] = TOO_LONG if length is None else length
         return self.left[numbers]
 
+    def tight(self, numbers: np.ndarray, budget: np.ndarray) -> np.ndarray:
+        """The rows whose characters left after the next one (budget - 1) may not hold the longest ending their state
+        may need: only for them do the endings' lengths decide what is allowed."""
+        return budget - 1 < self.bound[numbers] if self.completion.complete else np.ones(len(numbers), dtype=bool)
+
     def allowed(self, numbers: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(next state numbers, allowed mask), each (rows, symbols): a symbol is allowed when it keeps the tune
         valid and its shortest ending still fits in the characters each row has left after it (budget - 1)."""
         self.fill(numbers)
         following = self.next[numbers]
         valid = following >= 0
-        tight = budget - 1 < self.bound[numbers] if self.completion.complete else np.ones(len(numbers), dtype=bool)
+        tight = self.tight(numbers, budget)
         if not tight.any():
             return following, valid
         lengths = np.where(valid, 0, TOO_LONG)

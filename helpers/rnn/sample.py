@@ -79,7 +79,8 @@ class GeneratedTune:
     surprisal: the mean, over the characters written, of -log p_T(character) in nats under the network's tempered
     distribution (the unknown symbol left out) before the grammar's mask: how likely the network itself finds what
     was written. removed_mass: for constrained sampling, the mean share of that distribution that the grammar masked
-    at each step (how much the network wanted to break the tune); None for free sampling. form: the form asked for
+    at each step (how much the network wanted to break the tune), exact or estimated (Sampler.sample's exact_mass);
+    None for free sampling. form: the form asked for
     ('free', or e.g. 'AABB': helpers.abc.grammar.parse_form).
     """
 
@@ -303,6 +304,7 @@ class Sampler:
         top_p: float | None = None,
         constrained: bool = False,
         form: str = "free",
+        exact_mass: bool = False,
     ) -> list[GeneratedTune]:
         """n tunes written after the prime, each stopping at <end> or after max_length characters.
 
@@ -314,6 +316,12 @@ class Sampler:
         form (FORMS, or any that helpers.abc.grammar.parse_form reads) asks the grammar for a form as well, e.g. 'AABB':
         two parts of 8 bars, each played twice; 'AB16': two parts of 16 bars, each played once. Any form but 'free'
         samples with the mask, as constrained=True does.
+
+        A masked draw is the Gumbel-max draw: the allowed symbol of highest logit / T + Gumbel noise. Without top_k
+        or top_p, the grammar is asked only about the symbols tried in that order, and each tune's removed_mass is
+        estimated without bias as the share of its characters where the network's own draw (the highest score of
+        all) was refused. exact_mass=True computes the whole mask at every step instead, and with it the exact mass
+        removed: slower, and the same tunes.
         """
         check_sampling(n, temperature, max_length, seed, top_k, top_p)
         if not isinstance(constrained, bool | np.bool_):
@@ -322,7 +330,8 @@ class Sampler:
         constrained = bool(constrained) or form != "free"
         prime_ids = self.encode_prime(prime)
         check_prime(prime, n, len(prime_ids), max_length)
-        noise = RowNoise(seed, n)
+        noise = RowNoise(seed, n, width=len(self.vocab.chars) if constrained else 1)
+        whole_mask = exact_mass or top_k is not None or top_p is not None
         grammar = self.grammar_rows(prime, n, max_length, form) if constrained else None
         end_ids = self.vocab.encode(END)
         total = len(prime_ids) + max_length
@@ -343,24 +352,27 @@ class Sampler:
                 logits, state = self.step(current, state)
                 logits[:, 0] = -np.inf  # the unknown symbol is never written
                 log_p = log_softmax(logits / temperature, axis=-1)
-                if grammar is not None:
+                if grammar is None:
+                    current = draw(logits, temperature, top_k, top_p, noise.uniform(active, position))
+                else:
                     grammar[active] = self.grammar.keep_only(grammar[active])  # the table's memory stays bounded
-                    following, allowed = self.grammar.allowed(grammar[active], np.full(len(active), total - position))
-                    if not allowed.any(axis=1).all():
-                        row = active[~allowed.any(axis=1)][0]
-                        written = self.vocab.decode(text[row, :position])
-                        raise RuntimeError(
-                            f"the grammar (helpers.abc.grammar) allows no character of this model's vocabulary for "
-                            f"tune {row} after ...{written[-120:]!r}: an error of the grammar, not of your code; "
-                            "please report it with that text, and sample with constrained=False meanwhile"
-                        )
-                    removed[active] += 1.0 - np.where(allowed, np.exp(log_p), 0.0).sum(axis=1)
-                    logits = np.where(allowed, logits, -np.inf)
-                current = draw(logits, temperature, top_k, top_p, noise.uniform(active, position))
+                    budget = np.full(len(active), total - position)
+                    if whole_mask:
+                        following, allowed = self.grammar.allowed(grammar[active], budget)
+                        removed[active] += 1.0 - np.where(allowed, np.exp(log_p), 0.0).sum(axis=1)
+                        logits = truncate(np.where(allowed, logits, -np.inf), temperature, top_k, top_p)
+                        current = np.argmax(logits / temperature + noise.gumbel(active, position), axis=1)
+                        following = following[np.arange(len(active)), current]  # BROKEN where nothing is allowed
+                    else:
+                        scores = logits / temperature + noise.gumbel(active, position)
+                        current, following, refused = self.grammar.choose(grammar[active], scores, budget)
+                        removed[active] += refused
+                    if (following < 0).any():
+                        self.nothing_allowed(active[following < 0][0], text, position)
                 surprisal[active] -= log_p[np.arange(len(active)), current]
                 text[active, position] = current
                 if grammar is not None:
-                    grammar[active] = following[np.arange(len(active)), current]
+                    grammar[active] = following
                     done = self.grammar.done[grammar[active]]
                 elif position + 1 >= len(end_ids):
                     done = (text[active, position + 1 - len(end_ids) : position + 1] == end_ids).all(axis=1)
@@ -388,6 +400,15 @@ class Sampler:
             for row in range(n)
         ]
 
+    def nothing_allowed(self, row: int, text: np.ndarray, position: int) -> None:
+        """Raise the error for a row whose state allows no symbol (the grammar's fault, never the caller's)."""
+        written = self.vocab.decode(text[row, :position])
+        raise RuntimeError(
+            f"the grammar (helpers.abc.grammar) allows no character of this model's vocabulary for tune {row} after "
+            f"...{written[-120:]!r}: an error of the grammar, not of your code; please report it with that text, and "
+            "sample with constrained=False meanwhile"
+        )
+
     def grammar_rows(self, prime: str, n: int, max_length: int, form: str = "free") -> np.ndarray:
         """Each row's grammar state number after the prime, for a tune of this form; a prime or a length that no valid
         tune fits is an error."""
@@ -410,21 +431,34 @@ class Sampler:
 
 
 class RowNoise:
-    """Uniform numbers from one random stream per row, so tune i of a seed is the same in any batch size."""
+    """Random numbers from one stream per row, so tune i of a seed is the same in any batch size: width numbers per
+    row and step (1 for the inverse-CDF draw; one per symbol for the Gumbel-max draw)."""
 
-    BLOCK = 256
+    BLOCK = 256  # steps drawn at once, for width 1
+    NUMBERS = 2**21  # at most this many numbers (16 MB) held at once for a wider draw, at least one step's
 
-    def __init__(self, seed: int, rows: int) -> None:
+    def __init__(self, seed: int, rows: int, width: int = 1) -> None:
         self.generators = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(rows)]
-        self.block = np.empty((rows, 0))
+        self.steps = self.BLOCK if width == 1 else int(np.clip(self.NUMBERS // (max(rows, 1) * width), 1, self.BLOCK))
+        self.width = width
+        self.block = np.empty((rows, 0, width))
         self.block_start = 0
 
-    def uniform(self, rows: np.ndarray, step: int) -> np.ndarray:
-        """(len(rows), 1) numbers in (0, 1] for the given rows at this step; steps only go forward."""
+    def numbers(self, rows: np.ndarray, step: int) -> np.ndarray:
+        """(len(rows), width) numbers in [0, 1) for the given rows at this step; steps only go forward."""
         if step - self.block_start >= self.block.shape[1]:
-            self.block = 1.0 - np.stack([g.random(self.BLOCK) for g in self.generators])
+            self.block = np.stack([g.random((self.steps, self.width)) for g in self.generators])
             self.block_start = step
-        return self.block[rows, step - self.block_start, None]
+        return self.block[rows, step - self.block_start]
+
+    def uniform(self, rows: np.ndarray, step: int) -> np.ndarray:
+        """(len(rows), width) numbers in (0, 1]."""
+        return 1.0 - self.numbers(rows, step)
+
+    def gumbel(self, rows: np.ndarray, step: int) -> np.ndarray:
+        """(len(rows), width) standard Gumbel numbers (a 0 drawn, once in 2**53, gives -inf: never chosen)."""
+        with np.errstate(divide="ignore"):
+            return -np.log(-np.log(self.numbers(rows, step)))
 
 
 def check_integer(what: str, value, minimum: int, maximum: int | None = None) -> None:
@@ -487,25 +521,30 @@ def check_prime(prime: str, n: int, prime_length: int, max_length: int) -> None:
         )
 
 
-def draw(
-    logits: np.ndarray, temperature: float, top_k: int | None, top_p: float | None, uniform: np.ndarray
-) -> np.ndarray:
-    """One id per row from softmax(logits / T), optionally kept to the top k or the top-p nucleus.
-
-    uniform holds one number in (0, 1] per row: the inverse-CDF draw. An id whose logit is -inf is never drawn.
-    """
+def truncate(logits: np.ndarray, temperature: float, top_k: int | None, top_p: float | None) -> np.ndarray:
+    """The logits with -inf outside the top k, or outside the top-p nucleus of softmax(logits / T)."""
     if top_k is not None and top_k < logits.shape[1]:
         kth = np.partition(logits, -top_k, axis=1)[:, -top_k][:, None]
         logits = np.where(logits < kth, -np.inf, logits)
-    probabilities = softmax(logits / temperature, axis=-1)
     if top_p is not None and top_p < 1:
+        probabilities = softmax(logits / temperature, axis=-1)
         order = np.argsort(-probabilities, axis=1)
         sorted_p = np.take_along_axis(probabilities, order, axis=1)
         outside = np.cumsum(sorted_p, axis=1) - sorted_p >= top_p  # keep the smallest set reaching top_p
         mask = np.zeros_like(outside)
         np.put_along_axis(mask, order, outside, axis=1)
-        probabilities = np.where(mask, 0.0, probabilities)
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        logits = np.where(mask, -np.inf, logits)
+    return logits
+
+
+def draw(
+    logits: np.ndarray, temperature: float, top_k: int | None, top_p: float | None, uniform: np.ndarray
+) -> np.ndarray:
+    """One id per row from softmax(logits / T), optionally kept to the top k or the top-p nucleus (truncate).
+
+    uniform holds one number in (0, 1] per row: the inverse-CDF draw. An id whose logit is -inf is never drawn.
+    """
+    probabilities = softmax(truncate(logits, temperature, top_k, top_p) / temperature, axis=-1)
     cumulative = np.cumsum(probabilities, axis=1)
     cumulative[:, -1] = 1.0
     return (cumulative < uniform).sum(axis=1).astype(np.int32)

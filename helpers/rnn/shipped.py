@@ -2,7 +2,8 @@
 
 It is not part of the one-hour study. It trains on the dance-tune corpus (every packaged collection of
 instrumental folk tunes, deduplicated), with every tune moved to the tonic C in its own mode, as folk-rnn does,
-and a larger network than the study's. Killed at any moment, the same command resumes it from its last whole
+and a larger network than the study's, reading every tune in the canonical ABC (the tunes that cannot be
+rewritten are left out and counted). Killed at any moment, the same command resumes it from its last whole
 epoch. On a machine with a GPU the same code trains there: under TensorFlow (with several GPUs, under
 MirroredStrategy), or, where a GPU machine has PyTorch but no TensorFlow, with `KERAS_BACKEND=torch` (cuDNN cells).
 """
@@ -37,6 +38,7 @@ SHIPPED_CONFIG = RunConfig(
     seed=1,
     symbols="chars",
     keys="in C",
+    notation="canonical",  # the grammar's own notation: what the valid-ABC and form sampling masks allow
 )
 
 

@@ -1,6 +1,7 @@
 """Scoring batches of tunes, comparing generated with real, the table, the reading and the figures."""
 
 import csv
+import json
 import math
 from collections import Counter
 from dataclasses import replace
@@ -227,3 +228,24 @@ def test_a_model_scored_in_a_form_is_its_own_setting_and_the_report_reads_it(ind
     assert "form AABB" in quality_section.quality_section(summary, qc.bar_check_leniency(scored))
     in_form["aabb"] = 0.5  # the reading reports the number, not the promise
     assert "50% of its tunes are AABB" in quality_section.form_reading(summary)
+    beside = quality_section.folk_rnn_table(summary, quality_section.folk_rnn_figures())
+    lines = [line for line in beside.splitlines() if line.rstrip().endswith("\\\\") and "&" in line]
+    assert [line.split("&")[0].strip() for line in lines[1:]] == [
+        qc.REAL.replace("_", "\\_"),
+        "folk-rnn's published samples, T = 1",
+        "shipped, valid ABC, form AABB",
+        "shipped",
+    ]
+    assert [cell.strip(" \\") for cell in lines[2].split("&")[1:]] == ["64", "95\\%", "58\\%", "70\\%", "9.1"]
+    assert [cell.strip(" \\") for cell in lines[3].split("&")[3:5]] == ["50\\%", "100\\%"]
+    assert "tab:folk_rnn" in beside and "Sturm" in beside
+    assert "tab:folk_rnn" in quality_section.quality_section(summary, qc.bar_check_leniency(scored))
+
+
+def test_folk_rnn_figures_without_a_column_or_a_source_are_refused(tmp_path):
+    figures = quality_section.folk_rnn_figures()
+    for missing in ("source", "standard_parts"):
+        path = tmp_path / f"without-{missing}.json"
+        path.write_text(json.dumps({key: value for key, value in figures.items() if key != missing}))
+        with pytest.raises(ValueError, match=f"lacks {missing}"):
+            quality_section.folk_rnn_figures(path)

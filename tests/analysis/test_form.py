@@ -30,6 +30,7 @@ def test_an_aabb_reel():
         "bars_per_part_mean": 8.0,
         "aabb": True,
         "eight_bar_parts": True,
+        "standard_parts": True,
         "ends_on_tonic": True,
     }
 
@@ -62,9 +63,10 @@ def test_parts_that_are_not_eight_bars():
     half = "|".join(REEL_A.split("|")[:4])
     form = tune_form(f"{HEADER}|:{half}:|\n|:{REEL_B}:|\n")
     assert form.bars_per_part == (4, 8)
-    assert form.aabb and not form.eight_bar_parts
+    assert form.aabb and not form.eight_bar_parts and not form.standard_parts
     assert form.row()["bars_per_part_mean"] == 6.0
-    assert tune_form(f"{HEADER}{REEL_A}|{REEL_B}|]\n").bars_per_part == (16,)
+    long_part = tune_form(f"{HEADER}{REEL_A}|{REEL_B}|]\n")
+    assert long_part.bars_per_part == (16,) and long_part.standard_parts and not long_part.eight_bar_parts
 
 
 def test_ends_on_the_tonic():
@@ -80,6 +82,7 @@ def test_ends_on_tonic_is_unknown_without_tonic_or_notes():
     empty = tune_form("X:1\nT:t\nM:C\nL:1/8\nK:G\n")
     assert empty.ends_on_tonic is None
     assert empty.parts == () and empty.label == "" and not empty.aabb and not empty.eight_bar_parts
+    assert not empty.standard_parts
     assert empty.row()["bars_per_part_mean"] is None
 
 

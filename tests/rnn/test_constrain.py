@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import save_random_run
+from scipy import stats
 from tune_checks import form_problems, tune_problems
 
 from helpers.abc.grammar import Completion, advance, start_state
@@ -123,6 +124,51 @@ def test_free_sampling_measures_no_removed_mass(samplers):
     )
     assert free.removed_mass is None and not free.constrained
     assert constrained.removed_mass is not None and constrained.constrained
+
+
+@pytest.mark.parametrize("vocabulary, form", [("small", "free"), ("full", "AABB")])
+def test_the_whole_mask_writes_the_same_tunes_and_the_estimated_mass_agrees_with_it(samplers, vocabulary, form):
+    options = dict(n=32, temperature=1.5, max_length=400, seed=7, form=form, constrained=True)
+    tried, whole = (samplers[vocabulary].sample(**options, exact_mass=flag) for flag in (False, True))
+    assert [tune.text for tune in tried] == [tune.text for tune in whole]
+    assert [tune.surprisal for tune in tried] == pytest.approx([tune.surprisal for tune in whole])
+    characters = sum(len(tune.text) for tune in whole)
+    exact, estimate = (
+        sum(tune.removed_mass * len(tune.text) for tune in tunes) / characters for tunes in (whole, tried)
+    )
+    # Each character's refusal is a coin with the chance that was masked there: a sum's spread is at most binomial.
+    assert 0 < exact < 1 and abs(estimate - exact) < 4 * (exact * (1 - exact) / characters) ** 0.5, (estimate, exact)
+
+
+def test_a_masked_draw_follows_the_renormalised_softmax_and_is_refused_as_often_as_the_mask_removes(samplers):
+    sampler = samplers["full"]
+    table = GrammarTable(sampler.vocab.chars)
+    prime = "<start>\nX:1\nT:A\nM:6/8\nL:1/8\nK:G\nGAB "
+    rows = np.full(20_000, table.number(start_state(prime)))
+    budget = np.full(len(rows), 1000)
+    _, allowed = table.allowed(rows[:1], budget[:1])
+    rng = np.random.default_rng(3)
+    logits = rng.normal(0, 2, sampler.vocab.size)
+    logits[0] = -np.inf
+    symbols, reached, refused = table.choose(rows, logits + rng.gumbel(size=(len(rows), len(logits))), budget)
+    assert (reached >= 0).all() and allowed[0, symbols].all()
+    p = np.exp(logits - logits[1:].max())
+    p /= p.sum()
+    kept = np.flatnonzero(allowed[0])
+    assert 3 <= len(kept) < sampler.vocab.size - 1
+    observed = np.bincount(symbols, minlength=len(p))[kept]
+    assert stats.chisquare(observed, p[kept] / p[kept].sum() * len(rows)).pvalue > 1e-3
+    assert stats.binomtest(int(refused.sum()), len(rows), 1 - p[kept].sum()).pvalue > 1e-3
+
+
+def test_a_state_that_allows_nothing_reaches_no_state(samplers):
+    sampler = samplers["small"]
+    table = GrammarTable(sampler.vocab.chars)
+    done = advance(start_state(DEFAULT_PRIME), Completion().text(start_state(DEFAULT_PRIME)))
+    assert done.phase == "done"
+    rows = np.array([table.number(done), table.number(start_state(DEFAULT_PRIME))])
+    _, reached, _ = table.choose(rows, np.random.default_rng(0).gumbel(size=(2, sampler.vocab.size)), np.full(2, 500))
+    assert reached[0] < 0 <= reached[1]
 
 
 def test_the_same_seed_gives_the_same_tunes_in_any_batch(samplers):
