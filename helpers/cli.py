@@ -56,9 +56,15 @@ def lint_commands() -> list[list[str]]:
     return [[*ruff, "check", "."], [*ruff, "format", "--check", "."], [console_script("lint-imports")]]
 
 
+# pytest's workers (pytest-xdist): the CI machine's two cores. tests/conftest.py keeps each test file in one worker,
+# and every test that reads the session's notebook runs or editions in one worker, so nothing runs twice.
+TEST_WORKERS = 2
+
+
 def test_commands() -> list[list[str]]:
     """What `make test` runs after its set-up: the lint steps, then pytest on every test in the quick profile."""
-    return [*lint_commands(), [sys.executable, "-m", "pytest", "-ra"]]
+    workers = ["-n", str(TEST_WORKERS), "--dist", "loadgroup"]
+    return [*lint_commands(), [sys.executable, "-m", "pytest", "-ra", *workers]]
 
 
 def run_steps(commands: Sequence[Sequence[str]], cwd: Path, environment: dict[str, str], echo: bool = True) -> None:

@@ -67,6 +67,18 @@ def no_files(monkeypatch):
     monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
 
 
+# Under pytest-xdist (make test: two workers, --dist loadgroup), the tests that use these session fixtures share one
+# worker, so each notebook runs once per test session; every other test file runs whole in one worker, so its module
+# fixtures are built once.
+SESSION_FIXTURES = {"quick_project", "editions"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        shared = SESSION_FIXTURES & set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.xdist_group("session" if shared else item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session")
 def quick_project(tmp_path_factory) -> QuickProject:
     """One scratch project where each notebook runs once per session (quick profile), for every test that reads it."""

@@ -24,7 +24,7 @@ from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import is_finished
 from helpers.rnn.train import read_tune_nats
 
-__all__ = ["CARD_FORM", "SAMPLE_FIGURES", "card_figures"]
+__all__ = ["CARD_FORM", "MASKED", "SAMPLE_FIGURES", "card_figures"]
 
 # The columns of compare.summarise that the card reports, and what each one is.
 SAMPLE_FIGURES = {
