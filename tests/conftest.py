@@ -73,10 +73,9 @@ def no_files(monkeypatch):
 SESSION_FIXTURES = {"quick_project", "editions"}
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        shared = SESSION_FIXTURES & set(getattr(item, "fixturenames", ()))
-        item.add_marker(pytest.mark.xdist_group("session" if shared else item.nodeid.split("::")[0]))
+def pytest_itemcollected(item):  # as each test is collected: before pytest-xdist reads the groups
+    shared = SESSION_FIXTURES & set(getattr(item, "fixturenames", ()))
+    item.add_marker(pytest.mark.xdist_group("session" if shared else item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
