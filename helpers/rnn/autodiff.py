@@ -8,6 +8,8 @@ so a student's backward pass can be compared with the framework's.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = ["keras_clip_by_global_norm", "keras_loss_and_gradients", "keras_training"]
@@ -24,9 +26,43 @@ def keras_network(params: dict[str, np.ndarray]) -> tuple:
     output = keras.layers.Dense(vocab_size, dtype="float64")
     recurrent.build((None, None, vocab_size))
     output.build((None, None, hidden_size))
+    assign(recurrent, output, params)
+    return recurrent, output
+
+
+def assign(recurrent, output, params: dict[str, np.ndarray]) -> None:
+    """Put the given weights into the two layers."""
     for variable, name in zip((*recurrent.weights, *output.weights), WEIGHTS, strict=True):
         variable.assign(np.asarray(params[name], dtype="float64"))
-    return recurrent, output
+
+
+@functools.cache
+def differentiated(vocab_size: int, hidden_size: int):
+    """The two layers of one shape and a traced function of them: (inputs, targets, h0) -> (loss, the gradients of
+    the five weights and h0, the last state). Built once per shape: numerical_gradient calls it thousands of times,
+    and building the layers anew each time took most of a call."""
+    import tensorflow as tf
+
+    zeros = {"kernel": (vocab_size, hidden_size), "recurrent_kernel": (hidden_size, hidden_size)}
+    zeros |= {"bias": (hidden_size,), "output_kernel": (hidden_size, vocab_size), "output_bias": (vocab_size,)}
+    recurrent, output = keras_network({name: np.zeros(shape) for name, shape in zeros.items()})
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([1, None], tf.int32),
+            tf.TensorSpec([1, None], tf.int32),
+            tf.TensorSpec([1, hidden_size], tf.float64),
+        ]
+    )
+    def run(inputs, targets, h0):
+        with tf.GradientTape() as tape:
+            tape.watch(h0)
+            states, last_state = recurrent(tf.one_hot(inputs, vocab_size, dtype=tf.float64), initial_state=[h0])
+            logits = output(states)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits))
+        return loss, tape.gradient(loss, [*recurrent.weights, *output.weights, h0]), last_state
+
+    return recurrent, output, run
 
 
 def keras_loss_and_gradients(
@@ -34,18 +70,13 @@ def keras_loss_and_gradients(
 ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
     """The mean cross-entropy of one chunk (ids, from state h0), its gradients by TensorFlow's autodiff, and the
     state after the chunk's last step."""
-    import tensorflow as tf
-
-    recurrent, output = keras_network(params)
-    vocab_size = np.shape(params["kernel"])[0]
-    one_hot = tf.one_hot(np.asarray(inputs)[None], vocab_size, dtype=tf.float64)
-    state = tf.Variable(np.asarray(h0, dtype="float64")[None])
-    with tf.GradientTape() as tape:
-        states, last_state = recurrent(one_hot, initial_state=[state])
-        logits = output(states)
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(np.asarray(targets)[None], logits))
-    variables = [*recurrent.weights, *output.weights, state]
-    gradients = tape.gradient(loss, variables)
+    recurrent, output, run = differentiated(*np.shape(params["kernel"]))
+    assign(recurrent, output, params)
+    loss, gradients, last_state = run(
+        np.asarray(inputs, dtype="int32")[None],
+        np.asarray(targets, dtype="int32")[None],
+        np.asarray(h0, dtype="float64")[None],
+    )
     found = {name: np.asarray(g).reshape(np.shape(params[name])) for name, g in zip(WEIGHTS, gradients, strict=False)}
     found["h0"] = np.asarray(gradients[-1]).reshape(np.shape(h0))
     return float(loss), found, np.asarray(last_state)[0]
