@@ -6,17 +6,25 @@ the form AABB) with its table of grammar states cold and warm, and in the form A
 every step (exact_mass=True: what the grammar is asked when the mass removed is measured exactly), then the
 per-character predict loop and the ratios: constrained against free sampling (target 0.5, table cold, form on), and
 batched against the predict loop.
-Usage: .venv/bin/python benchmarks/sample_speed.py [--profile full] [--predict-characters 100]
+Writes what it printed to results/benchmarks/sample_speed.csv (with the date and the machine), which docs/results.md
+shows: no speed is typed into the docs by hand.
+Usage: .venv/bin/python benchmarks/sample_speed.py [--profile full] [--predict-characters 100] [--out CSV]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import time
+from pathlib import Path
 
 import numpy as np
 
 import helpers as h
+from helpers.config import project_root
+from helpers.files import write_csv
+from helpers.report.study_section import machine_words
+from helpers.rnn.backend import machine_facts
 from helpers.rnn.model import load_trained_model
 from helpers.rnn.runs import available_models
 from helpers.rnn.sample import DEFAULT_PRIME, Sampler
@@ -54,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="full")
     parser.add_argument("--predict-characters", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=project_root() / "results" / "benchmarks" / "sample_speed.csv")
     args = parser.parse_args()
 
     profile = h.get_profile(args.profile)
@@ -83,6 +92,22 @@ def main() -> None:
     loop = predict_loop(sampler, model, args.predict_characters)
     print(f"{'model.predict per character':34s} {loop:12,.1f} {'':>10s}  ({args.predict_characters} characters)")
     print(f"batched (256) / predict loop, per character: {rates[256][0] / loop:,.0f} x")
+    measured = {"model": name, "date": datetime.date.today().isoformat(), "machine": machine_words(machine_facts())}
+    rows = [
+        {"sampling": "free", "batch": batch, "table": "", "chars_per_s": speed, "tunes_per_s": tunes}
+        for batch, (speed, tunes) in rates.items()
+    ]
+    rows += [
+        {"sampling": mode, "batch": 256, "table": label, "chars_per_s": speed, "tunes_per_s": tunes}
+        for (mode, label), (speed, tunes) in constrained.items()
+    ]
+    rows.append({"sampling": "model.predict per character", "batch": 1, "table": "", "chars_per_s": loop})
+    free = rates[256][0]
+    for row in rows:
+        row |= {"share_of_free_256": round(row["chars_per_s"] / free, 4)} | measured
+        row["chars_per_s"], row["tunes_per_s"] = round(row["chars_per_s"]), round(row.get("tunes_per_s", 0), 1)
+    write_csv(rows, args.out)
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,15 @@ QUALITY_COLUMNS = {
     "copy_chars_median": "copied chars (median)",
     "ends_on_tonic": "ends on tonic",
 }
+SPEED_COLUMNS = {
+    "sampling": "sampling",
+    "batch": "batch",
+    "table": "grammar table",
+    "chars_per_s": "characters/s",
+    "tunes_per_s": "tunes/s",
+    "share_of_free_256": "share of free sampling's speed (batch 256)",
+}
+SPEED = Path("benchmarks") / "sample_speed.csv"  # under results/, beside the profiles' folders
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -86,6 +95,19 @@ def results_markdown(results_dir: Path) -> str:
         *markdown_table(read_rows(results_dir / "quality_table.csv"), QUALITY_COLUMNS),
         "",
     ]
+    speed = results_dir.parent / SPEED
+    if speed.is_file():  # written by benchmarks/sample_speed.py, on the machine it names
+        rows = read_rows(speed)
+        lines += [
+            "## Sampling speed",
+            "",
+            f"`benchmarks/sample_speed.py` on {rows[0]['date']}, {rows[0]['machine']}, model `{rows[0]['model']}`"
+            f" (`results/{SPEED.as_posix()}`). Masked sampling's target is half of free sampling's speed, in the form"
+            " AABB with a cold table.",
+            "",
+            *markdown_table(rows, SPEED_COLUMNS),
+            "",
+        ]
     return "\n".join(lines)
 
 

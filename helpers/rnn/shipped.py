@@ -31,7 +31,9 @@ SHIPPED_CONFIG = RunConfig(
     embedding_dim=64,
     optimizer="adam",
     learning_rate=0.002,
-    epochs=40,  # early stopping ends it sooner: 18 epochs (5 minutes on one H200; about 1.5 hours on 2 CPU cores)
+    # Early stopping ends it sooner on a GPU (18 epochs, 5 minutes on one H200, as written); on 2 CPU cores the
+    # canonical composer ran 15 epochs in 1.5 hours (--minutes), still improving: models/folk-lstm/README.md.
+    epochs=40,
     batch_size=32,
     chunk_length=150,  # longer than the study's 100: a reel's part is about 150 characters
     early_stopping_patience=3,

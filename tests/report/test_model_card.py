@@ -162,3 +162,15 @@ def test_a_candidate_ended_by_its_time_budget_is_marked_and_one_ended_by_early_s
     assert budget_mark(config, {"epochs_completed": 22, "best_epoch": 21}) == ", time budget"
     assert budget_mark(config, {"epochs_completed": 18, "best_epoch": 15}) == ""  # patience ran out
     assert budget_mark(config, {"epochs_completed": 40, "best_epoch": 40}) == ""  # every epoch ran
+
+
+def test_the_tunes_left_out_are_counted_by_split_with_the_most_common_reasons_first():
+    from helpers.report.model_card import left_out_sentence
+
+    sentence = left_out_sentence(
+        {"train: a bar too long": 5, "train: a tie across a bar line": 1200, "test: a bar too long": 7, "test: Z": 1},
+        shown=2,
+    )
+    assert "1,205 train, 8 test tunes" in sentence
+    assert sentence.index("a tie across a bar line (1,200)") < sentence.index("a bar too long (12)")
+    assert "2 most common of 3 reasons" in sentence and "Z (1)" not in sentence

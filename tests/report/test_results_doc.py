@@ -41,3 +41,17 @@ def test_the_committed_results_doc_is_the_one_the_committed_results_give():
     project = Path(__file__).resolve().parents[2]
     committed = (project / "docs" / "results.md").read_text(encoding="utf-8")
     assert committed == results_markdown(project / "results" / "full"), "run bash report/build.sh full"
+
+
+def test_the_sampling_speed_is_shown_from_the_benchmarks_file_when_there_is_one(tmp_path):
+    results = write_results(tmp_path / "results" / "full", "", "")
+    assert "## Sampling speed" not in results_markdown(results)
+    (tmp_path / "results" / "benchmarks").mkdir()
+    (tmp_path / "results" / "benchmarks" / "sample_speed.csv").write_text(
+        "sampling,batch,table,chars_per_s,tunes_per_s,share_of_free_256,model,date,machine\n"
+        "free,256,,327103,843.3,1.0,baseline,2026-12-07,2 CPU cores\n"
+        "form AABB,256,cold,41234,90.5,0.1261,baseline,2026-12-07,2 CPU cores\n"
+    )
+    text = results_markdown(results)
+    assert "on 2026-12-07, 2 CPU cores, model `baseline`" in text
+    assert "| form AABB | 256 | cold | 41234 | 90.5 | 0.126 |" in text
