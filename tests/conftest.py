@@ -1,11 +1,14 @@
 """Shared fixtures: a small run folder holding a model with random weights, study stubs, the quick project and the
 assignment's editions."""
 
+import os
 import shutil
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
+from filelock import FileLock
 from quick_project import QuickProject
 
 from helpers.assignment.edition import Editions, build
@@ -67,24 +70,33 @@ def no_files(monkeypatch):
     monkeypatch.setattr("helpers.analysis.study.read_history", lambda run: [{"loss": 2.0, "val_loss": 1.9}])
 
 
-# Under pytest-xdist (make test: two workers, --dist loadgroup), the tests that use these session fixtures share one
-# worker, so each notebook runs once per test session; every other test file runs whole in one worker, so its module
-# fixtures are built once.
-SESSION_FIXTURES = {"quick_project", "editions"}
+def shared_folder(tmp_path_factory, name: str) -> Path:
+    """A folder for a session fixture: under pytest-xdist, one that every worker of this test run shares (the
+    fixture's own lock keeps them from building it twice); else a new one."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.getbasetemp().parent / name
+    return tmp_path_factory.mktemp(name)
 
 
 def pytest_itemcollected(item):  # as each test is collected: before pytest-xdist reads the groups
-    shared = SESSION_FIXTURES & set(getattr(item, "fixturenames", ()))
-    item.add_marker(pytest.mark.xdist_group("session" if shared else item.nodeid.split("::")[0]))
+    """Under pytest-xdist (make test: two workers, --dist loadgroup), each test file runs whole in one worker, so its
+    module fixtures are built once; the session fixtures below are shared by the workers."""
+    item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
 def quick_project(tmp_path_factory) -> QuickProject:
-    """One scratch project where each notebook runs once per session (quick profile), for every test that reads it."""
-    return QuickProject(tmp_path_factory.mktemp("quick"))
+    """One scratch project where each notebook runs once per test run (quick profile), for every test that reads it."""
+    return QuickProject(shared_folder(tmp_path_factory, "quick"))
 
 
 @pytest.fixture(scope="session")
 def editions(tmp_path_factory) -> Editions:
-    """The three editions of the assignment, built once per session; a test that writes into one works on a copy."""
-    return build(project_root(), tmp_path_factory.mktemp("editions"))
+    """The three editions of the assignment, built once per test run; a test that writes into one works on a copy."""
+    folder = shared_folder(tmp_path_factory, "editions")
+    folder.mkdir(exist_ok=True)
+    with FileLock(folder.with_suffix(".lock")):
+        if not (folder / "built").is_file():
+            build(project_root(), folder / "out")
+            (folder / "built").touch()
+    return Editions(*(folder / "out" / part for part in ("student", "solution", "autograder")))

@@ -10,12 +10,14 @@ every run also checks that a notebook writes under the project, never into the f
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from browser_support import PROJECT, make_scratch_project, notebook_failure
+from filelock import FileLock
 
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 NOT_COPIED = ("executed", "report")  # executed copies and the report's build: written by the tests, read by none
@@ -105,23 +107,42 @@ class NotebookRun:
 
 
 class QuickProject:
-    """A scratch project (the notebooks, the shipped models) where the notebooks run in order, each at most once."""
+    """A scratch project (the notebooks, the shipped models) where the notebooks run in order, each at most once.
+
+    Test processes (pytest-xdist's workers) may share one scratch folder: a file lock lets one process at a time
+    set it up or run a notebook, and each run's record (runs/<name>.json, written after its snapshot) tells the others
+    it has run.
+    """
 
     def __init__(self, scratch: Path):
-        (scratch / "project").mkdir()
-        self.root = make_scratch_project(scratch / "project")
+        self.root = scratch / "project"
         self.elsewhere = scratch / "elsewhere"  # where each notebook's copy runs: a folder outside the project
         self.snapshots = scratch / "snapshots"
+        self.records = scratch / "runs"
+        self.lock = FileLock(scratch / "lock")
         self.runs: dict[str, NotebookRun] = {}
+        with self.lock:
+            if not self.records.is_dir():
+                self.root.mkdir(parents=True)
+                make_scratch_project(self.root)
+                self.records.mkdir()
 
     def run(self, name: str) -> NotebookRun:
         """The run of notebook name, executing first every notebook before it that has not run yet."""
         for notebook in NOTEBOOKS:
             if notebook.name not in self.runs:
-                self.runs[notebook.name] = self._execute(notebook.name)
+                self.runs[notebook.name] = self._recorded(notebook.name)
             if notebook.name == name:
                 return self.runs[name]
         raise ValueError(f"no notebook {name!r} among {[path.name for path in NOTEBOOKS]}")
+
+    def _recorded(self, name: str) -> NotebookRun:
+        """The notebook's run as recorded by whichever process ran it; run here if none has."""
+        record = self.records / f"{name}.json"
+        with self.lock:
+            if not record.is_file():
+                record.write_text(json.dumps(asdict(self._execute(name))))
+        return NotebookRun(**json.loads(record.read_text()))
 
     def run_all(self) -> list[NotebookRun]:
         """Every notebook's run, in order."""

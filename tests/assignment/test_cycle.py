@@ -1,22 +1,18 @@
-"""The whole assignment cycle in the quick profile: build the editions, check the unanswered student edition, grade.
+"""The whole assignment cycle in the quick profile: build the editions, run a student's notebooks, grade.
 
 1. The three editions are built from this project, and no answer is left in the student edition.
-2. The unanswered student edition runs with no exception outside its checks, and every code exercise's check
-   reports failure with its own message.
-3. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
+2. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
    bottom, each falling back where it must with one line; grading that student costs only those two questions.
-4. A perfect answer gets every point (the cascade student's other notebooks, and a second student's q1 and q13).
-5. A submission that sleeps forever, and one that cannot even be read, are graded with a note and no hang.
-6. Hostile submissions (one reaching for the autograder zip, the solutions, another student's files and the
+3. A perfect answer gets every point (the cascade student's other notebooks, and a second student's q1 and q13).
+4. A submission that sleeps forever, and one that cannot even be read, are graded with a note and no hang.
+5. Hostile submissions (one reaching for the autograder zip, the solutions, another student's files and the
    grading output; one forking hundreds of processes; one printing 50 MB) change no other grade, and, sealed
    off, reach nothing: a reach that works costs its own q1, so the probe can tell.
-7. The autograder zips grade as on Gradescope: a zip's environment installs offline in a fresh virtual environment,
+6. The autograder zips grade as on Gradescope: a zip's environment installs offline in a fresh virtual environment,
    and its run_otter.py gives bob's notebooks the scores make grade gave them.
 
-Each student works in their own copy of the student edition. The quick sweep of 05_experiments trains only the
-package's models, never a student's: each copy starts with the sweep's finished runs from the session's own
-notebooks (tests/quick_project.py), which run_sweep reuses (it refuses a run trained on other data), so the sweep
-trains once per test session, not once per student.
+The unanswered student edition is test_unanswered's. Each student works in their own copy of the student edition
+(tests/assignment/students.py).
 """
 
 import csv
@@ -32,6 +28,7 @@ from pathlib import Path
 import otter
 import pytest
 import yaml
+from students import errors_in, execute, student_copy
 
 from helpers.assignment.edition import cell_text, fill_answers
 from helpers.assignment.grade import MAX_WORKERS, grade, grading_workers
@@ -57,11 +54,6 @@ WHEELS = Path(sys.prefix) / "wheels"  # what the zips install (`make .venv/wheel
 LOOP_TIMEOUT = 180  # seconds; a quick notebook grades in under a minute, two at a time on two cores
 
 
-@pytest.fixture(scope="module")
-def questions(editions):
-    return json.loads((editions.autograder / "questions.json").read_text())
-
-
 @pytest.mark.slow
 def test_every_notebook_with_exercises_has_an_edition_and_an_autograder(editions, questions):
     assert len([name for asked in questions.values() for name in asked]) >= 12
@@ -77,79 +69,10 @@ def test_every_notebook_with_exercises_has_an_edition_and_an_autograder(editions
     assert (editions.student / "README.md").read_text().startswith("# The assignment")
 
 
-@pytest.fixture(scope="module")
-def sweep(quick_project) -> Path:
-    """The quick sweep's finished runs (runs/quick), as the session's 05_experiments left them."""
-    quick_project.run("05_experiments.ipynb")
-    return quick_project.snapshots / "05_experiments.ipynb" / "runs" / "quick"
-
-
-def student_copy(editions, sweep: Path, folder: Path) -> Path:
-    """A student's own copy of the student edition, with the sweep's finished runs (not the baseline: 03 trains the
-    student's own)."""
-    root = shutil.copytree(editions.student, folder / "edition")
-    for run in sweep.iterdir():
-        if run.name != "baseline":
-            shutil.copytree(run, root / "runs" / "quick" / run.name)
-    return root
-
-
-@pytest.mark.slow
-def test_the_unanswered_student_edition_fails_every_check_with_its_message(editions, questions, sweep, tmp_path):
-    root = student_copy(editions, sweep, tmp_path)
-    environment = student_environment(root)
-    for notebook, asked in questions.items():
-        subprocess.run(
-            [str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--execute", "--allow-errors"]
-            + ["--to", "notebook", "--output-dir", str(tmp_path), str(root / "notebooks" / notebook)],
-            env=environment,
-            check=True,
-            capture_output=True,
-        )
-        executed = json.loads((tmp_path / notebook).read_text())
-        checks = {
-            cell_text(cell).strip(): "".join(
-                cell_text({"source": output.get("text", "")})
-                + cell_text({"source": output.get("data", {}).get("text/plain", "")})
-                for output in cell["outputs"]
-            )
-            for cell in executed["cells"]
-            if cell["cell_type"] == "code" and cell_text(cell).strip().startswith("grader.check(")
-        }
-        for name, question in asked.items():
-            if question["manual"]:
-                continue
-            output = checks.get(f'grader.check("{name}")')
-            assert output is not None, f"{notebook}: no check cell for {name}"
-            assert "Test case failed" in output and "AssertionError: " in output, f"{notebook} {name}:\n{output}"
-        assert not errors_in(executed), f"{notebook}, unanswered, raised outside its checks: {errors_in(executed)[:1]}"
-
-
-def errors_in(notebook: dict) -> list[str]:
-    """The exceptions a cell of an executed notebook raised: name, message and the cell's first line."""
-    return [
-        f"{output['ename']}: {output['evalue'][:300]} (in the cell {cell_text(cell).strip().splitlines()[0]!r})"
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-
-
 def submit(folder: Path, notebooks: dict[str, dict]) -> None:
     folder.mkdir(parents=True)
     for name, notebook in notebooks.items():
         (folder / name).write_text(json.dumps(notebook))
-
-
-def student_environment(root: Path) -> dict:
-    """A student's kernel: the student edition's package (at root) first, quick profile, outputs under root."""
-    return os.environ | {
-        "PYTHONPATH": str(root),
-        "MUSICRNN_ROOT": str(root),
-        "MUSICRNN_PROFILE": "quick",
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -172,13 +95,7 @@ def cascade(editions, questions, sweep, tmp_path_factory):
         written[path.name] = notebook
     executed = {}
     for name in written:
-        result = subprocess.run(
-            [str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--execute", "--to", "notebook"]
-            + ["--output-dir", str(root / "executed"), str(root / "notebooks" / name)],
-            env=student_environment(root),
-            capture_output=True,
-            text=True,
-        )
+        result = execute(root, name, root / "executed")
         assert result.returncode == 0, f"{name} stopped with an exception:\n{result.stderr[-3000:]}"
         executed[name] = json.loads((root / "executed" / name).read_text())
     return written, executed

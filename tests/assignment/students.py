@@ -1,0 +1,60 @@
+"""A student's own copy of the student edition, the kernel their notebooks run in, and what an executed notebook
+raised: shared by the end-to-end tests of the assignment (test_cycle, test_unanswered).
+
+Each student works in their own copy. The quick sweep of 05_experiments trains only the package's models, never a
+student's: each copy starts with the sweep's finished runs from the session's own notebooks
+(tests/quick_project.py), which run_sweep reuses (it refuses a run trained on other data), so the sweep trains once
+per test run, not once per student.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.assignment.edition import cell_text
+
+JUPYTER = str(Path(sys.executable).with_name("jupyter"))
+
+
+def student_copy(editions, sweep: Path, folder: Path) -> Path:
+    """A student's own copy of the student edition, with the sweep's finished runs (not the baseline: 03 trains the
+    student's own)."""
+    root = shutil.copytree(editions.student, folder / "edition")
+    for run in sweep.iterdir():
+        if run.name != "baseline":
+            shutil.copytree(run, root / "runs" / "quick" / run.name)
+    return root
+
+
+def student_environment(root: Path) -> dict:
+    """A student's kernel: the student edition's package (at root) first, quick profile, outputs under root."""
+    return os.environ | {
+        "PYTHONPATH": str(root),
+        "MUSICRNN_ROOT": str(root),
+        "MUSICRNN_PROFILE": "quick",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+    }
+
+
+def execute(root: Path, notebook: str, output_dir: Path, *options: str) -> subprocess.CompletedProcess:
+    """Run one of the student's notebooks top to bottom in their kernel; the executed copy goes to output_dir."""
+    return subprocess.run(
+        [JUPYTER, "nbconvert", "--execute", *options, "--to", "notebook", "--output-dir", str(output_dir)]
+        + [str(root / "notebooks" / notebook)],
+        env=student_environment(root),
+        capture_output=True,
+        text=True,
+    )
+
+
+def errors_in(notebook: dict) -> list[str]:
+    """The exceptions a cell of an executed notebook raised: name, message and the cell's first line."""
+    return [
+        f"{output['ename']}: {output['evalue'][:300]} (in the cell {cell_text(cell).strip().splitlines()[0]!r})"
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
