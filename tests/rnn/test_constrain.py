@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import save_random_run
+from random_run import save_random_run
 from scipy import stats
 from tune_checks import form_problems, tune_problems
 

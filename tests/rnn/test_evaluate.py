@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import TEXT, with_output_activation
+from random_run import TEXT, with_output_activation
 
 from helpers.config import RunConfig
 from helpers.corpus.vocab import Vocabulary

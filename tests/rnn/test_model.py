@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from conftest import with_output_activation
+from random_run import with_output_activation
 
 from helpers.config import CELL_TYPES, RunConfig
 from helpers.exercise import MARK
