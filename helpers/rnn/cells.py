@@ -54,30 +54,37 @@ def lstm_step(
 
 
 def keras_cell(kind: str, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray):
-    """A built Keras cell of the kind holding these weights; one per set of weights, so a sampler's many steps
-    with a layer's weights build and fill it once."""
+    """A built Keras cell of the kind holding these weights, and its step traced by TensorFlow (a batch of any size):
+    one per set of weights, so a sampler's many steps with a layer's weights build, fill and trace it once."""
     key = (kind, id(kernel), id(recurrent_kernel), id(bias))
     found = KERAS_CELLS.get(key)
-    if found is not None and all(a is b for a, b in zip(found[1], (kernel, recurrent_kernel, bias), strict=True)):
-        return found[0]
+    if found is not None and all(a is b for a, b in zip(found[2], (kernel, recurrent_kernel, bias), strict=True)):
+        return found[0], found[1]
     import keras
+    import tensorflow as tf
 
-    cell = getattr(keras.layers, f"{kind}Cell")(recurrent_kernel.shape[0])
+    units = recurrent_kernel.shape[0]
+    cell = getattr(keras.layers, f"{kind}Cell")(units)
     cell.build((None, kernel.shape[0]))
     cell.set_weights([np.asarray(w, dtype="float32") for w in (kernel, recurrent_kernel, bias)])
+    states = [tf.TensorSpec([None, units], tf.float32)] * (2 if kind == "LSTM" else 1)
+    # An eager call of a cell costs milliseconds, most of it Python: traced, a step is one graph call.
+    inputs = tf.TensorSpec([None, kernel.shape[0]], tf.float32)
+    traced = tf.function(lambda x, state: cell(x, state)[1], input_signature=[inputs, states], autograph=False)
     if len(KERAS_CELLS) >= 16:  # a sampler uses one per layer: drop the oldest
         KERAS_CELLS.pop(next(iter(KERAS_CELLS)))
-    KERAS_CELLS[key] = (cell, (kernel, recurrent_kernel, bias))
-    return cell
+    KERAS_CELLS[key] = (cell, traced, (kernel, recurrent_kernel, bias))
+    return cell, traced
 
 
-KERAS_CELLS: dict = {}  # the cells keras_cell built, with the weights they hold (kept, so their ids stay theirs)
+KERAS_CELLS: dict = {}  # the cells keras_cell built, with their traced steps and the weights they hold (kept, so
+# their ids stay theirs)
 
 
 def keras_step(kind, x, states, kernel, recurrent_kernel, bias) -> tuple[np.ndarray, ...]:
     """One step of Keras's own cell of this kind: the new states as NumPy arrays."""
-    cell = keras_cell(kind, kernel, recurrent_kernel, bias)
-    _, new_states = cell(np.asarray(x, dtype="float32"), [np.asarray(s, dtype="float32") for s in states])
+    _, traced = keras_cell(kind, kernel, recurrent_kernel, bias)
+    new_states = traced(np.asarray(x, dtype="float32"), [np.asarray(s, dtype="float32") for s in states])
     return tuple(np.asarray(state) for state in (new_states if isinstance(new_states, list | tuple) else [new_states]))
 
 
