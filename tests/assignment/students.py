@@ -1,5 +1,6 @@
-"""A student's own copy of the student edition, the kernel their notebooks run in, and what an executed notebook
-raised: shared by the end-to-end tests of the assignment (test_cycle, test_unanswered).
+"""A student's own copy of the student edition, the kernel their notebooks run in, what an executed notebook raised,
+and bob, the cascade student: shared by the end-to-end tests of the assignment (test_cycle, test_cascade,
+test_unanswered).
 
 Each student works in their own copy. The quick sweep of 05_experiments trains only the package's models, never a
 student's: each copy starts with the sweep's finished runs from the session's own notebooks
@@ -7,14 +8,24 @@ student's: each copy starts with the sweep's finished runs from the session's ow
 per test run, not once per student.
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from helpers.assignment.edition import cell_text
+from helpers.assignment.edition import cell_text, fill_answers
+from helpers.config import project_root
 
+# The cascade student's two mistakes: q1 left as handed out, and the SimpleRNN step without its recurrence (q13).
+UNANSWERED = ("01_data.ipynb", "def split_by_tune(")
+WRONG = (
+    "04_generate.ipynb",
+    "return np.tanh(x @ kernel + h @ recurrent_kernel + bias)",
+    "return np.tanh(x @ kernel + bias)",
+)
+MISTAKES = {"q1", "q13"}
 JUPYTER = str(Path(sys.executable).with_name("jupyter"))
 
 
@@ -58,3 +69,21 @@ def errors_in(notebook: dict) -> list[str]:
         for output in cell.get("outputs", [])
         if output.get("output_type") == "error"
     ]
+
+
+def bobs_notebooks(handed_out: Path, questions: dict) -> dict[str, dict]:
+    """bob's notebooks, by name: every answer of the answer key written (project's notebooks/) but q1, left as
+    handed out, and q13, written wrong; handed_out is the student edition's notebooks folder."""
+    written = {}
+    for path in sorted(Path(handed_out).glob("*.ipynb")):
+        original = json.loads(path.read_text())
+        notebook = original
+        if path.name in questions:
+            notebook = fill_answers(json.loads(path.read_text()), project_root() / "notebooks" / path.name)
+        for cell, handed in zip(notebook["cells"], original["cells"], strict=True):
+            if path.name == UNANSWERED[0] and UNANSWERED[1] in cell_text(cell):
+                cell["source"] = handed["source"]
+            if path.name == WRONG[0] and WRONG[1] in cell_text(cell):
+                cell["source"] = cell_text(cell).replace(WRONG[1], WRONG[2])
+        written[path.name] = notebook
+    return written

@@ -1,8 +1,8 @@
-"""The whole assignment cycle in the quick profile: build the editions, run a student's notebooks, grade.
+"""The whole assignment cycle in the quick profile: build the editions, grade a class, grade as Gradescope does.
 
 1. The three editions are built from this project, and no answer is left in the student edition.
-2. No cascade: a student who leaves q1 unanswered and writes one cell step wrong runs every notebook top to
-   bottom, each falling back where it must with one line; grading that student costs only those two questions.
+2. Grading bob, who left q1 unanswered and wrote one cell step wrong, costs only those two questions (that his
+   notebooks run top to bottom with no cascade is test_cascade's).
 3. A perfect answer gets every point (the cascade student's other notebooks, and a second student's q1 and q13).
 4. A submission that sleeps forever, and one that cannot even be read, are graded with a note and no hang.
 5. Hostile submissions (one reaching for the autograder zip, the solutions, another student's files and the
@@ -28,7 +28,7 @@ from pathlib import Path
 import otter
 import pytest
 import yaml
-from students import errors_in, execute, student_copy
+from students import MISTAKES, UNANSWERED, WRONG, bobs_notebooks
 
 from helpers.assignment.edition import cell_text, fill_answers
 from helpers.assignment.grade import MAX_WORKERS, grade, grading_workers
@@ -36,19 +36,6 @@ from helpers.assignment.gradescope import OTTER_REQUIREMENT, pip_requirements
 from helpers.assignment.sandbox import unavailable
 from helpers.config import project_root
 
-# The cascade student's two mistakes: q1 left as handed out, and the SimpleRNN step without its recurrence (q13).
-UNANSWERED = ("01_data.ipynb", "def split_by_tune(")
-WRONG = (
-    "04_generate.ipynb",
-    "return np.tanh(x @ kernel + h @ recurrent_kernel + bias)",
-    "return np.tanh(x @ kernel + bias)",
-)
-MISTAKES = {"q1", "q13"}
-BANNERS = {
-    "01_data.ipynb": "⚠ your split_by_tune (exercise 1) did not pass (ValueError: it returned None): going on with "
-    "the reference split.",
-    "04_generate.ipynb": "⚠ your simple_rnn_step did not pass (probabilities",
-}
 HOSTILE_NOTEBOOK = "01_data.ipynb"  # where the hostile students hand in their cells
 WHEELS = Path(sys.prefix) / "wheels"  # what the zips install (`make .venv/wheels`), for installing them offline
 LOOP_TIMEOUT = 180  # seconds; a quick notebook grades in under a minute, two at a time on two cores
@@ -75,54 +62,6 @@ def submit(folder: Path, notebooks: dict[str, dict]) -> None:
         (folder / name).write_text(json.dumps(notebook))
 
 
-@pytest.fixture(scope="module")
-def cascade(editions, questions, sweep, tmp_path_factory):
-    """The cascade student: every answer written but q1 (left as handed out) and q13 (wrong); each notebook of
-    their own copy of the student edition run top to bottom, in order. (notebooks as written, executed copies)"""
-    root = student_copy(editions, sweep, tmp_path_factory.mktemp("student"))
-    written = {}
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
-        handed_out = json.loads(path.read_text())
-        notebook = handed_out
-        if path.name in questions:
-            notebook = fill_answers(json.loads(path.read_text()), project_root() / "notebooks" / path.name)
-        for cell, original in zip(notebook["cells"], handed_out["cells"], strict=True):
-            if path.name == UNANSWERED[0] and UNANSWERED[1] in cell_text(cell):
-                cell["source"] = original["source"]
-            if path.name == WRONG[0] and WRONG[1] in cell_text(cell):
-                cell["source"] = cell_text(cell).replace(WRONG[1], WRONG[2])
-        path.write_text(json.dumps(notebook))
-        written[path.name] = notebook
-    executed = {}
-    for name in written:
-        result = execute(root, name, root / "executed")
-        assert result.returncode == 0, f"{name} stopped with an exception:\n{result.stderr[-3000:]}"
-        executed[name] = json.loads((root / "executed" / name).read_text())
-    return written, executed
-
-
-def printed(notebook: dict) -> str:
-    return "\n".join(
-        cell_text({"source": output.get("text", "")})
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        for output in cell.get("outputs", [])
-    )
-
-
-@pytest.mark.slow
-def test_one_unanswered_and_one_wrong_exercise_cascade_nowhere(cascade):
-    _, executed = cascade
-    assert list(executed) == sorted(path.name for path in (project_root() / "notebooks").glob("*.ipynb"))
-    for name, notebook in executed.items():
-        banners = [line for line in printed(notebook).splitlines() if line.startswith("⚠")]
-        if name in BANNERS:
-            assert len(banners) == 1 and banners[0].startswith(BANNERS[name]), f"{name}: {banners}"
-        else:
-            assert not banners, f"{name} fell back with nothing wrong in it: {banners}"
-        assert not errors_in(notebook), f"{name}: {errors_in(notebook)[:1]}"
-
-
 @dataclass(frozen=True)
 class Graded:
     """The class graded by make grade's code: grades.csv's rows by student, what grade reported, its folders."""
@@ -134,7 +73,7 @@ class Graded:
 
 
 @pytest.fixture(scope="module")
-def graded(editions, questions, cascade, tmp_path_factory) -> Graded:
+def graded(editions, questions, tmp_path_factory) -> Graded:
     """ada (perfect, in the two notebooks where bob went wrong), bob (the cascade student), the hostile students,
     and dee (a file that is not a notebook), graded two at a time."""
     perfect = {
@@ -143,7 +82,7 @@ def graded(editions, questions, cascade, tmp_path_factory) -> Graded:
         )
         for notebook in questions
     }
-    written, _ = cascade
+    written = bobs_notebooks(editions.student / "notebooks", questions)
     folder = tmp_path_factory.mktemp("class")
     submissions, out = folder / "submissions", folder / "graded"
     # bob's other notebooks are perfect too, so ada hands in only the two where bob went wrong: between them every
