@@ -56,14 +56,15 @@ def lint_commands() -> list[list[str]]:
     return [[*ruff, "check", "."], [*ruff, "format", "--check", "."], [console_script("lint-imports")]]
 
 
-# pytest's workers (pytest-xdist): the CI machine's two cores. tests/conftest.py keeps each test file in one worker,
-# and every test that reads the session's notebook runs or editions in one worker, so nothing runs twice.
+# pytest's workers (pytest-xdist): the CI machine's two cores. tests/conftest.py keeps each test file in one worker
+# and hands out the longest files first (so --no-loadscope-reorder: xdist would put the files of most tests first);
+# the workers share the session's notebook runs and editions, so nothing runs twice.
 TEST_WORKERS = 2
 
 
 def test_commands() -> list[list[str]]:
     """What `make test` runs after its set-up: the lint steps, then pytest on every test in the quick profile."""
-    workers = ["-n", str(TEST_WORKERS), "--dist", "loadgroup"]
+    workers = ["-n", str(TEST_WORKERS), "--dist", "loadgroup", "--no-loadscope-reorder"]
     return [*lint_commands(), [sys.executable, "-m", "pytest", "-ra", *workers]]
 
 

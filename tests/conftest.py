@@ -9,6 +9,7 @@ import pytest
 from filelock import FileLock
 from quick_project import QuickProject
 from random_run import TEXT, save_random_run
+from scheduling import handing_out_order
 
 from helpers.assignment.edition import Editions, build
 from helpers.config import project_root
@@ -51,6 +52,11 @@ def pytest_itemcollected(item):  # as each test is collected: before pytest-xdis
     """Under pytest-xdist (make test: two workers, --dist loadgroup), each test file runs whole in one worker, so its
     module fixtures are built once; the session fixtures below are shared by the workers."""
     item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def pytest_collection_modifyitems(items):
+    """The order in which pytest-xdist hands out the test files (make test passes --no-loadscope-reorder)."""
+    items.sort(key=handing_out_order(items))  # stable: within a rank, files and tests keep their order
 
 
 @pytest.fixture(scope="session")

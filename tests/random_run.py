@@ -25,10 +25,11 @@ def with_output_activation(model: keras.Model, activation: str) -> keras.Model:
     return clone
 
 
-def save_random_run(folder):
-    """A run folder (model.keras, vocab.json) whose LSTM has random weights, biases included."""
-    vocab = Vocabulary.from_text(TEXT)
-    model = build_model(RunConfig(cell="LSTM", hidden_size=8), vocab.size)
+def save_random_run(folder, vocab: Vocabulary | None = None, cell: str = "LSTM", hidden_size: int = 8):
+    """A run folder (model.keras, vocab.json) whose network (an LSTM-8 unless told) has random weights, biases
+    included; its vocabulary is TEXT's unless one is given."""
+    vocab = vocab or Vocabulary.from_text(TEXT)
+    model = build_model(RunConfig(cell=cell, hidden_size=hidden_size), vocab.size)
     rng = np.random.default_rng(0)
     model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
     folder.mkdir()

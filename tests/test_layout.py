@@ -75,3 +75,27 @@ def test_a_forbidden_import_breaks_a_contract(project_copy, module, line, contra
     result = lint_imports(project_copy)
     assert result.returncode != 0, f"adding {line!r} to {module} broke no contract"
     assert f"{contract} BROKEN" in result.stdout, result.stdout[-3000:]
+
+
+def test_the_longest_test_files_are_handed_out_first_then_the_slow_ones_then_the_rest():
+    from scheduling import LONGEST_FIRST, handing_out_order
+
+    project = Path(__file__).resolve().parent.parent
+    assert all((project / path).is_file() for path in LONGEST_FIRST), "a renamed test file: update LONGEST_FIRST"
+
+    class Item:
+        def __init__(self, nodeid: str, slow: bool = False):
+            self.nodeid, self.slow = nodeid, slow
+
+        def get_closest_marker(self, name: str):
+            return name if name == "slow" and self.slow else None
+
+    items = [
+        Item("tests/abc/test_fast.py::test_a"),
+        Item("tests/abc/test_slowish.py::test_b", slow=True),
+        Item(f"{LONGEST_FIRST[1]}::test_c"),
+        Item("tests/abc/test_slowish.py::test_d"),
+        Item(f"{LONGEST_FIRST[0]}::test_e"),
+    ]
+    order = [item.nodeid.rsplit("_", 1)[1] for item in sorted(items, key=handing_out_order(items))]
+    assert order == ["e", "c", "b", "d", "a"]

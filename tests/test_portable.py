@@ -95,7 +95,8 @@ def test_cli_test_lints_then_runs_pytest_in_the_checkout():
     steps = cli.test_commands()
     assert [step[1:3] for step in steps[:2]] == [["-m", "ruff"], ["-m", "ruff"]]
     assert Path(steps[2][0]).name.startswith("lint-imports")
-    assert steps[-1] == [sys.executable, "-m", "pytest", "-ra", "-n", "2", "--dist", "loadgroup"]
+    workers = ["-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder"]
+    assert steps[-1] == [sys.executable, "-m", "pytest", "-ra", *workers]
     assert cli.source_checkout() == PROJECT
 
 

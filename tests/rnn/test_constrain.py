@@ -12,10 +12,8 @@ from scipy import stats
 from tune_checks import form_problems, tune_problems
 
 from helpers.abc.grammar import Completion, advance, start_state
-from helpers.config import RunConfig
 from helpers.corpus.vocab import Vocabulary
 from helpers.rnn.constrain import GrammarTable
-from helpers.rnn.model import build_model
 from helpers.rnn.sample import DEFAULT_PRIME, GeneratedTune, Sampler
 
 SHIPPED_VOCAB = Path(__file__).resolve().parents[2] / "models" / "best" / "vocab.json"
@@ -34,25 +32,13 @@ LONG_RUNS = [
 ]
 
 
-def save_full_vocabulary_run(folder: Path) -> Path:
-    """A run folder whose GRU has random weights and the shipped model's whole vocabulary."""
-    vocab = Vocabulary.load(SHIPPED_VOCAB)
-    model = build_model(RunConfig(cell="GRU", hidden_size=16), vocab.size)
-    rng = np.random.default_rng(0)
-    model.set_weights([rng.normal(0, 0.5, size=w.shape).astype("float32") for w in model.get_weights()])
-    folder.mkdir()
-    model.save(folder / "model.keras")
-    vocab.save(folder / "vocab.json")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def samplers(tmp_path_factory) -> dict[str, Sampler]:
     """Samplers with random weights: conftest's small vocabulary (LSTM) and the shipped model's (GRU)."""
     folder = tmp_path_factory.mktemp("runs")
     return {
         "small": Sampler.from_run(save_random_run(folder / "small")),
-        "full": Sampler.from_run(save_full_vocabulary_run(folder / "full")),
+        "full": Sampler.from_run(save_random_run(folder / "full", Vocabulary.load(SHIPPED_VOCAB), "GRU", 16)),
     }
 
 
