@@ -78,6 +78,9 @@ def make_scratch_project(root: Path) -> Path:
     return root
 
 
+CELL_TIMEOUT_S = 600  # nbconvert's limit for one cell: a cell that hangs fails its notebook, naming the cell
+
+
 def notebook_failure(notebook: Path, root: Path, timeout_s: int = 900, cwd: Path | None = None) -> str | None:
     """Run a notebook top to bottom with nbconvert in the quick profile, writing its copy to root/executed.
 
@@ -85,7 +88,7 @@ def notebook_failure(notebook: Path, root: Path, timeout_s: int = 900, cwd: Path
     when every cell ran, else what failed (the end of nbconvert's error output).
     """
     command = [str(JUPYTER), "nbconvert", "--execute", "--to", "notebook", "--output-dir", str(root / "executed")]
-    command += ["--ExecutePreprocessor.timeout=600", str(notebook)]
+    command += [f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_S}", str(notebook)]
     environment = quick_environment(root)
     try:
         result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout_s)

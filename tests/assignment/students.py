@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from browser_support import CELL_TIMEOUT_S
+
 from helpers.assignment.edition import cell_text, fill_answers
 from helpers.config import project_root
 
@@ -50,14 +52,11 @@ def student_environment(root: Path) -> dict:
 
 
 def execute(root: Path, notebook: str, output_dir: Path, *options: str) -> subprocess.CompletedProcess:
-    """Run one of the student's notebooks top to bottom in their kernel; the executed copy goes to output_dir."""
-    return subprocess.run(
-        [JUPYTER, "nbconvert", "--execute", *options, "--to", "notebook", "--output-dir", str(output_dir)]
-        + [str(root / "notebooks" / notebook)],
-        env=student_environment(root),
-        capture_output=True,
-        text=True,
-    )
+    """Run one of the student's notebooks top to bottom in their kernel; the executed copy goes to output_dir. A cell
+    that runs past CELL_TIMEOUT_S stops the notebook with an error naming the cell (nbconvert exits non-zero)."""
+    command = [JUPYTER, "nbconvert", "--execute", *options, f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_S}"]
+    command += ["--to", "notebook", "--output-dir", str(output_dir), str(root / "notebooks" / notebook)]
+    return subprocess.run(command, env=student_environment(root), capture_output=True, text=True)
 
 
 def errors_in(notebook: dict) -> list[str]:
