@@ -182,11 +182,13 @@ def test_generator_panel_composes_in_jupyterlab(lab, page):
 
 
 def heatmap_sources(panel) -> list[str]:
-    return panel.locator(".widget-output img").evaluate_all("images => images.map(image => image.src)")
+    """The sources of the panel's heatmap images that the browser has decoded (an Image widget's blob URLs)."""
+    loaded = "images => images.filter(image => image.complete && image.naturalWidth > 0).map(image => image.src)"
+    return panel.locator("img.widget-image").evaluate_all(loaded)
 
 
 def wait_for_new_heatmap(panel, before: str | None, what: str) -> str:
-    """Wait until the panel shows one heatmap image other than before, and return its src (a data URI)."""
+    """Wait until the panel shows one heatmap image other than before, and return its src."""
 
     def changed() -> str | None:
         sources = heatmap_sources(panel)
@@ -214,7 +216,7 @@ def test_neuron_panel_redraws_in_jupyterlab(lab, page):
         run_all_cells(page, timeout_s=480)
         panel.wait_for(timeout=WIDGET_TIMEOUT_S * 1000)
         first = wait_for_new_heatmap(panel, None, "running the notebook")
-        assert first.startswith("data:image/png"), f"the heatmap is not a PNG image: {first[:40]}"
+        assert first.startswith("blob:"), f"the heatmap is not the Image widget's picture: {first[:40]}"
 
         press_slider(neuron, "ArrowRight", 5)
         wait_until(

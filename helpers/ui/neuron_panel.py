@@ -1,14 +1,19 @@
-"""An ipywidgets panel to browse neurons: pick a model, layer, tune and neuron index, and see its heatmap."""
+"""An ipywidgets panel to browse neurons: pick a model, layer, tune and neuron index, and see its heatmap.
+
+The heatmap is an Image widget holding the figure's PNG, not an Output widget: a notebook run headless (nbconvert,
+grading) answers an Output widget's outputs on the kernel's shell channel while it waits there for the cell's reply,
+and now and then never reads the reply and waits for ever (nbclient issue #312; in 06_neurons about 1 run in 10).
+"""
 
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 from helpers.abc.reader import header_fields
 from helpers.analysis.neurons import CELL, HIDDEN, KIND_NAMES, Activations, as_record, record_activations
@@ -70,7 +75,7 @@ class NeuronPanel:
         self.unit = widgets.IntSlider(value=0, min=0, max=0, description="neuron", continuous_update=False)
         self.save = widgets.Button(description="save figure", disabled=figures is None)
         self.message = widgets.HTML()
-        self.output = widgets.Output()
+        self.heatmap = widgets.Image(format="png")
         for control in (self.layer, self.kind, self.source, self.pasted, self.unit):
             control.observe(self.on_change, names="value")
         self.model.observe(self.on_model_change, names="value")
@@ -81,7 +86,7 @@ class NeuronPanel:
                 widgets.HBox([self.source, self.unit, self.save]),
                 self.pasted,
                 self.message,
-                self.output,
+                self.heatmap,
             ]
         )
         self.on_model_change()
@@ -163,14 +168,12 @@ class NeuronPanel:
             f"{self.model.value}: unit {unit} of {activations.describe(self.layer.value, self.kind.value)}, "
             f"over {len(activations.text)} characters"
         )
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(figure)
+        self.heatmap.value = png_bytes(figure)
         plt.close(figure)  # shown once, in the panel; kept in self.figure for saving
 
     def show_error(self, error: Exception) -> None:
         self.close_figure()
-        self.output.clear_output()
+        self.heatmap.value = b""
         self.message.value = f"<span style='color:#b00020'>{html.escape(str(error))}</span>"
 
     def close_figure(self) -> None:
@@ -187,3 +190,10 @@ class NeuronPanel:
         save_figure(self.figure, self.figures, name)
         self.message.value += html.escape(f" · saved {Path(self.figures) / name}.png and .pdf")
         return Path(self.figures) / f"{name}.png"
+
+
+def png_bytes(figure: plt.Figure) -> bytes:
+    """The figure as a PNG, cropped to what it draws, as a notebook shows a figure."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()

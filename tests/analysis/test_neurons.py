@@ -1,13 +1,16 @@
 """Activations match Keras, heatmaps draw what was recorded, ranking finds the unit built to track a fact."""
 
 import csv
+import io
 import random
 from itertools import product
 
+import ipywidgets as widgets
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from PIL import Image
 
 from helpers.abc.structure import FACTS_BY_NAME, Fact, label_structure
 from helpers.analysis.neurons import (
@@ -402,6 +405,22 @@ def test_panel_shows_a_message_for_bad_pasted_abc_instead_of_raising(panel, past
 def test_panel_shows_a_message_for_a_neuron_index_out_of_range(panel):
     panel.draw(unit=UNITS)
     assert f"neuron index {UNITS} is out of range" in panel.message.value and panel.figure is None
+    assert bytes(panel.heatmap.value) == b""
+
+
+def widget_tree(widget) -> list:
+    return [widget, *(found for child in getattr(widget, "children", ()) for found in widget_tree(child))]
+
+
+def test_the_heatmap_is_a_png_in_an_image_widget_with_no_output_widget_to_hang_a_headless_run(panel):
+    """An Output widget would make nbconvert and the grader answer on the shell channel while they wait there for the
+    cell's reply (nbclient issue #312): the panel shows its heatmap as an image instead."""
+    assert not [widget for widget in widget_tree(panel.widget) if isinstance(widget, widgets.Output)]
+    first = bytes(panel.heatmap.value)
+    assert panel.heatmap in widget_tree(panel.widget) and first.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(first)).size[0] > Image.open(io.BytesIO(first)).size[1] > 50
+    panel.unit.value = 1
+    assert bytes(panel.heatmap.value).startswith(b"\x89PNG") and bytes(panel.heatmap.value) != first
 
 
 def test_a_token_model_is_refused_by_the_views_of_one_value_per_character(tmp_path):
