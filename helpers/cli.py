@@ -1,16 +1,19 @@
 """The two commands without make: `python -m helpers.cli run [--profile quick|full]` and `python -m helpers.cli test`.
 
 The Makefile's run, test and lint targets call these, so the notebook command and the lint steps are written
-once; on Windows, or on a Mac without make, the same two commands work from any folder.
+once; on Windows, or on a Mac without make, the same two commands work from any folder. `make setup` also calls
+`python -m helpers.cli slim`, which makes the new environment smaller.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -88,6 +91,29 @@ def run_notebooks(profile: str) -> None:
         run_steps([notebook_command(notebook, output_dir)], root, environment, echo=False)
 
 
+def slim(site_packages: Path) -> list[str]:
+    """Make an installed environment smaller without changing what runs in it, as `make setup` does: remove
+    TensorFlow's C++ headers (include/, only for compiling custom operations) and, on Linux with binutils' strip, the
+    symbol tables of its shared libraries (strip --strip-unneeded keeps the dynamic symbols that loading needs). What
+    it did, in words; nothing when TensorFlow is not there."""
+    tensorflow = Path(site_packages) / "tensorflow"
+    if not tensorflow.is_dir():
+        return [f"no TensorFlow in {site_packages}: nothing to slim"]
+    done = []
+    if (tensorflow / "include").is_dir():
+        shutil.rmtree(tensorflow / "include")
+        done.append("removed TensorFlow's C++ headers (tensorflow/include)")
+    strip = shutil.which("strip")
+    if platform.system() != "Linux" or strip is None:
+        return [*done, "kept the symbol tables of TensorFlow's libraries (stripping needs Linux and binutils' strip)"]
+    libraries = sorted(path for path in tensorflow.rglob("*.so*") if path.is_file() and not path.is_symlink())
+    before = sum(path.stat().st_size for path in libraries)
+    for library in libraries:  # one at a time: a file strip cannot read is left as it was
+        subprocess.run([strip, "--strip-unneeded", str(library)], capture_output=True, check=False)
+    saved = before - sum(path.stat().st_size for path in libraries)
+    return [*done, f"stripped the symbol tables of {len(libraries)} TensorFlow libraries: {saved / 1e6:,.0f} MB"]
+
+
 def source_checkout() -> Path:
     """The checkout this package was imported from; lint and tests need its tests/ and pyproject.toml."""
     if not ((CHECKOUT / "tests").is_dir() and (CHECKOUT / "pyproject.toml").is_file()):
@@ -99,13 +125,14 @@ def source_checkout() -> Path:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: run [--profile quick|full], test, lint."""
+    """The command line: run [--profile quick|full], test, lint, slim."""
     command_line = argparse.ArgumentParser(prog="python -m helpers.cli", description=__doc__.splitlines()[0])
-    commands = command_line.add_subparsers(dest="command", required=True, metavar="{run,test,lint}")
+    commands = command_line.add_subparsers(dest="command", required=True, metavar="{run,test,lint,slim}")
     run = commands.add_parser("run", help="execute every notebook in order, as `make run` does")
     run.add_argument("--profile", choices=sorted(PROFILES), default="full", help="quick: small and fast (default full)")
     commands.add_parser("test", help="lint, then every test in the quick profile, as `make test` does")
     commands.add_parser("lint", help="ruff (lint and format check) and import-linter")
+    commands.add_parser("slim", help="make this environment smaller without changing what runs, as `make setup` does")
     return command_line
 
 
@@ -115,6 +142,8 @@ def main(arguments: Sequence[str] | None = None) -> int:
     try:
         if options.command == "run":
             run_notebooks(options.profile)
+        elif options.command == "slim":
+            print("\n".join(slim(Path(sysconfig.get_path("purelib")))))
         elif options.command == "test":
             run_steps(test_commands(), source_checkout(), os.environ | {PROFILE_ENV: "quick"})
         else:

@@ -12,6 +12,7 @@ GRADER ?= otter-grader==7.0.0
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt $(GRADER)
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m helpers.cli slim
 	touch $@
 
 setup: .venv/installed
