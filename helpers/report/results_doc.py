@@ -44,6 +44,8 @@ SPEED_COLUMNS = {
     "share_of_free_256": "share of free sampling's speed (batch 256)",
 }
 SPEED = Path("benchmarks") / "sample_speed.csv"  # under results/, beside the profiles' folders
+ENVIRONMENT_COLUMNS = {"environment": "environment", "part": "distribution", "mb": "MB on disk"}
+ENVIRONMENT = Path("benchmarks") / "environment_size.csv"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -106,6 +108,20 @@ def results_markdown(results_dir: Path) -> str:
             " AABB with a cold table.",
             "",
             *markdown_table(rows, SPEED_COLUMNS),
+            "",
+        ]
+    environment = results_dir.parent / ENVIRONMENT
+    if environment.is_file():  # written by benchmarks/environment_size.py, on the machine it names
+        rows = read_rows(environment)
+        lines += [
+            "## Size of the environment",
+            "",
+            f"`benchmarks/environment_size.py` on {rows[0]['date']}, {rows[0]['machine']}"
+            f" (`results/{ENVIRONMENT.as_posix()}`): a fresh virtual environment with `requirements.txt`, as"
+            " `make setup` builds it, then with `requirements-test.txt` added, as `make test` does. The main job's"
+            " target is 1,500 MB.",
+            "",
+            *markdown_table(rows, ENVIRONMENT_COLUMNS),
             "",
         ]
     return "\n".join(lines)

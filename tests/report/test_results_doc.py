@@ -55,3 +55,18 @@ def test_the_sampling_speed_is_shown_from_the_benchmarks_file_when_there_is_one(
     text = results_markdown(results)
     assert "on 2026-12-07, 2 CPU cores, model `baseline`" in text
     assert "| form AABB | 256 | cold | 41234 | 90.5 | 0.126 |" in text
+
+
+def test_the_environment_size_is_shown_from_the_benchmarks_file_when_there_is_one(tmp_path):
+    results = write_results(tmp_path / "results" / "full", "", "")
+    assert "## Size of the environment" not in results_markdown(results)
+    (tmp_path / "results" / "benchmarks").mkdir()
+    (tmp_path / "results" / "benchmarks" / "environment_size.csv").write_text(
+        "environment,part,mb,date,machine\n"
+        "main job (requirements.txt),all of it,2248,2026-12-07,Linux x86_64\n"
+        "main job (requirements.txt),tensorflow-cpu,1289,2026-12-07,Linux x86_64\n"
+    )
+    text = results_markdown(results)
+    assert "## Size of the environment" in text and "on 2026-12-07, Linux x86_64" in text
+    assert "| main job (requirements.txt) | all of it | 2248 |" in text
+    assert "| main job (requirements.txt) | tensorflow-cpu | 1289 |" in text
