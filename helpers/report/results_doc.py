@@ -43,9 +43,25 @@ SPEED_COLUMNS = {
     "tunes_per_s": "tunes/s",
     "share_of_free_256": "share of free sampling's speed (batch 256)",
 }
-SPEED = Path("benchmarks") / "sample_speed.csv"  # under results/, beside the profiles' folders
 ENVIRONMENT_COLUMNS = {"environment": "environment", "part": "distribution", "mb": "MB on disk"}
-ENVIRONMENT = Path("benchmarks") / "environment_size.csv"
+# The benchmarks whose files (under results/, beside the profiles' folders) the document shows when they are there:
+# its heading, the script that writes the file on the machine it names, what it measured, and its columns.
+BENCHMARKS = (
+    (
+        "Sampling speed",
+        "sample_speed",
+        "model `{model}`. Masked sampling's target is half of free sampling's speed, in the form AABB with a cold"
+        " table.",
+        SPEED_COLUMNS,
+    ),
+    (
+        "Size of the environment",
+        "environment_size",
+        "a fresh virtual environment with `requirements.txt`, as `make setup` builds it, then with"
+        " `requirements-test.txt` added, as `make test` does. The main job's target is 1,500 MB.",
+        ENVIRONMENT_COLUMNS,
+    ),
+)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -97,34 +113,20 @@ def results_markdown(results_dir: Path) -> str:
         *markdown_table(read_rows(results_dir / "quality_table.csv"), QUALITY_COLUMNS),
         "",
     ]
-    speed = results_dir.parent / SPEED
-    if speed.is_file():  # written by benchmarks/sample_speed.py, on the machine it names
-        rows = read_rows(speed)
-        lines += [
-            "## Sampling speed",
-            "",
-            f"`benchmarks/sample_speed.py` on {rows[0]['date']}, {rows[0]['machine']}, model `{rows[0]['model']}`"
-            f" (`results/{SPEED.as_posix()}`). Masked sampling's target is half of free sampling's speed, in the form"
-            " AABB with a cold table.",
-            "",
-            *markdown_table(rows, SPEED_COLUMNS),
-            "",
-        ]
-    environment = results_dir.parent / ENVIRONMENT
-    if environment.is_file():  # written by benchmarks/environment_size.py, on the machine it names
-        rows = read_rows(environment)
-        lines += [
-            "## Size of the environment",
-            "",
-            f"`benchmarks/environment_size.py` on {rows[0]['date']}, {rows[0]['machine']}"
-            f" (`results/{ENVIRONMENT.as_posix()}`): a fresh virtual environment with `requirements.txt`, as"
-            " `make setup` builds it, then with `requirements-test.txt` added, as `make test` does. The main job's"
-            " target is 1,500 MB.",
-            "",
-            *markdown_table(rows, ENVIRONMENT_COLUMNS),
-            "",
-        ]
+    for benchmark in BENCHMARKS:
+        lines += benchmark_section(results_dir.parent, *benchmark)
     return "\n".join(lines)
+
+
+def benchmark_section(results: Path, heading: str, script: str, measured: str, columns: dict[str, str]) -> list[str]:
+    """The lines of a benchmark's section, from results/benchmarks/<script>.csv; none when the file is not there.
+    measured may name the first row's columns, e.g. {model}."""
+    path = results / "benchmarks" / f"{script}.csv"
+    if not path.is_file():
+        return []
+    rows = read_rows(path)
+    source = f"`benchmarks/{script}.py` on {rows[0]['date']}, {rows[0]['machine']} (`results/benchmarks/{path.name}`)"
+    return [f"## {heading}", "", f"{source}: {measured.format(**rows[0])}", "", *markdown_table(rows, columns), ""]
 
 
 def write_results_doc(results_dir: Path, path: Path) -> Path:

@@ -43,30 +43,39 @@ def test_the_committed_results_doc_is_the_one_the_committed_results_give():
     assert committed == results_markdown(project / "results" / "full"), "run bash report/build.sh full"
 
 
-def test_the_sampling_speed_is_shown_from_the_benchmarks_file_when_there_is_one(tmp_path):
+@pytest.mark.parametrize(
+    "file, heading, csv_text, shown",
+    [
+        (
+            "sample_speed.csv",
+            "## Sampling speed",
+            "sampling,batch,table,chars_per_s,tunes_per_s,share_of_free_256,model,date,machine\n"
+            "free,256,,327103,843.3,1.0,baseline,2026-12-07,2 CPU cores\n"
+            "form AABB,256,cold,41234,90.5,0.1261,baseline,2026-12-07,2 CPU cores\n",
+            [
+                "on 2026-12-07, 2 CPU cores (`results/benchmarks/sample_speed.csv`): model `baseline`.",
+                "| form AABB | 256 | cold | 41234 | 90.5 | 0.126 |",
+            ],
+        ),
+        (
+            "environment_size.csv",
+            "## Size of the environment",
+            "environment,part,mb,date,machine\n"
+            "main job (requirements.txt),all of it,1684,2026-12-07,Linux x86_64\n"
+            "main job (requirements.txt),tensorflow_cpu,787,2026-12-07,Linux x86_64\n",
+            [
+                "on 2026-12-07, Linux x86_64 (`results/benchmarks/environment_size.csv`): a fresh virtual environment",
+                "| main job (requirements.txt) | all of it | 1684 |",
+                "| main job (requirements.txt) | tensorflow_cpu | 787 |",
+            ],
+        ),
+    ],
+    ids=["speed", "environment"],
+)
+def test_a_benchmarks_figures_are_shown_from_its_file_when_there_is_one(tmp_path, file, heading, csv_text, shown):
     results = write_results(tmp_path / "results" / "full", "", "")
-    assert "## Sampling speed" not in results_markdown(results)
+    assert heading not in results_markdown(results)
     (tmp_path / "results" / "benchmarks").mkdir()
-    (tmp_path / "results" / "benchmarks" / "sample_speed.csv").write_text(
-        "sampling,batch,table,chars_per_s,tunes_per_s,share_of_free_256,model,date,machine\n"
-        "free,256,,327103,843.3,1.0,baseline,2026-12-07,2 CPU cores\n"
-        "form AABB,256,cold,41234,90.5,0.1261,baseline,2026-12-07,2 CPU cores\n"
-    )
+    (tmp_path / "results" / "benchmarks" / file).write_text(csv_text)
     text = results_markdown(results)
-    assert "on 2026-12-07, 2 CPU cores, model `baseline`" in text
-    assert "| form AABB | 256 | cold | 41234 | 90.5 | 0.126 |" in text
-
-
-def test_the_environment_size_is_shown_from_the_benchmarks_file_when_there_is_one(tmp_path):
-    results = write_results(tmp_path / "results" / "full", "", "")
-    assert "## Size of the environment" not in results_markdown(results)
-    (tmp_path / "results" / "benchmarks").mkdir()
-    (tmp_path / "results" / "benchmarks" / "environment_size.csv").write_text(
-        "environment,part,mb,date,machine\n"
-        "main job (requirements.txt),all of it,2248,2026-12-07,Linux x86_64\n"
-        "main job (requirements.txt),tensorflow-cpu,1289,2026-12-07,Linux x86_64\n"
-    )
-    text = results_markdown(results)
-    assert "## Size of the environment" in text and "on 2026-12-07, Linux x86_64" in text
-    assert "| main job (requirements.txt) | all of it | 2248 |" in text
-    assert "| main job (requirements.txt) | tensorflow-cpu | 1289 |" in text
+    assert heading in text and all(line in text for line in shown), text[text.index(heading) :]
