@@ -2,9 +2,9 @@
 
 Builds each in a fresh virtual environment in a temporary folder as make does (`python -m venv`, pip upgraded, `pip
 install -r requirements.txt`, then `python -m helpers.cli slim`; then `-r requirements-test.txt`), and measures every
-file under it. Prints the total
-and the largest distributions, and writes them to results/benchmarks/environment_size.csv (with the date and the
-machine), which docs/results.md shows: no size is typed into the docs by hand. The main job's target is 1.5 GB.
+file under it. Prints the total and the largest distributions, and writes them to
+results/benchmarks/environment_size.csv (with the date and the machine), which docs/results.md shows: no size is
+typed into the docs by hand. The main job's target is 1.5 GB.
 pip's cache makes a second run fast; the first downloads the wheels.
 Usage: python benchmarks/environment_size.py [--largest 8] [--out CSV]
 """
