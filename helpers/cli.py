@@ -36,6 +36,20 @@ def notebooks_in_order(root: Path) -> list[Path]:
     return notebooks
 
 
+def chosen_notebooks(notebooks: Sequence[Path], wanted: Sequence[str]) -> list[Path]:
+    """The notebooks named in wanted, each by its name (07_quality, with or without .ipynb) or its number (07), in the
+    order they run; every one when wanted is empty. CommandError names a notebook that is not there."""
+    if not wanted:
+        return list(notebooks)
+    chosen = set()
+    for name in wanted:
+        found = [path for path in notebooks if name in (path.name, path.stem, path.stem.split("_")[0])]
+        if not found:
+            raise CommandError(f"no notebook {name!r}; the notebooks are {', '.join(path.stem for path in notebooks)}")
+        chosen.update(found)
+    return [path for path in notebooks if path in chosen]
+
+
 def notebook_command(notebook: Path, output_dir: Path) -> list[str]:
     """nbconvert executing one notebook top to bottom, with no time limit, its executed copy put in output_dir."""
     command = [sys.executable, "-m", "nbconvert", "--execute", "--to", "notebook", "--ExecutePreprocessor.timeout=-1"]
@@ -81,12 +95,13 @@ def run_steps(commands: Sequence[Sequence[str]], cwd: Path, environment: dict[st
             raise CommandError(f"exit code {code} from {' '.join(command)}")
 
 
-def run_notebooks(profile: str) -> None:
-    """Execute every notebook of the project in order in the profile; executed copies go to runs/notebooks/."""
+def run_notebooks(profile: str, wanted: Sequence[str] = ()) -> None:
+    """Execute the project's notebooks in order in the profile (those wanted, by name or number; default every one);
+    executed copies go to runs/notebooks/."""
     root = project_root()
     output_dir = root / "runs" / "notebooks" / profile
     environment = os.environ | {PROFILE_ENV: profile}
-    for notebook in notebooks_in_order(root):
+    for notebook in chosen_notebooks(notebooks_in_order(root), wanted):
         print(f"== notebooks/{notebook.name} ({profile} profile)", flush=True)
         run_steps([notebook_command(notebook, output_dir)], root, environment, echo=False)
 
@@ -125,11 +140,12 @@ def source_checkout() -> Path:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: run [--profile quick|full], test, lint, slim."""
+    """The command line: run [--profile quick|full] [NOTEBOOK ...], test, lint, slim."""
     command_line = argparse.ArgumentParser(prog="python -m helpers.cli", description=__doc__.splitlines()[0])
     commands = command_line.add_subparsers(dest="command", required=True, metavar="{run,test,lint,slim}")
     run = commands.add_parser("run", help="execute every notebook in order, as `make run` does")
     run.add_argument("--profile", choices=sorted(PROFILES), default="full", help="quick: small and fast (default full)")
+    run.add_argument("notebooks", nargs="*", help="only these, by name or number (07_quality or 07); default all")
     commands.add_parser("test", help="lint, then every test in the quick profile, as `make test` does")
     commands.add_parser("lint", help="ruff (lint and format check) and import-linter")
     commands.add_parser("slim", help="make this environment smaller without changing what runs, as `make setup` does")
@@ -141,7 +157,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
     options = parser().parse_args(arguments)
     try:
         if options.command == "run":
-            run_notebooks(options.profile)
+            run_notebooks(options.profile, options.notebooks)
         elif options.command == "slim":
             print("\n".join(slim(Path(sysconfig.get_path("purelib")))))
         elif options.command == "test":

@@ -229,7 +229,7 @@ class BodyRewriter:
             raise CanonicalError(UNREADABLE, f"the field {name}:")
 
     def note(self, token: Token) -> None:
-        length = self.reader.unit * length_factor(token.length)
+        length = self.reader.length(token.length)
         if token.kind == "rest":
             self.units.append(Unit("z", "rest", length=length))
             return

@@ -98,7 +98,8 @@ class MusicReader:
         self.opening: list[str] = []  # bar lines since the last bar with music
         self.unreadable = 0
         self.tuplet: list[Fraction] = []  # factors still to apply, one per note
-        self.broken_next = Fraction(1)
+        self.broken_next: Fraction | None = None  # the factor of the note after a broken rhythm mark
+        self.lengths: dict[str, Fraction] = {}  # each written length times the unit in force: Fractions are slow
         self.tie_open = False
         self.chord: list[tuple[int, Fraction]] = []  # (pitch, length factor) of the notes of an open chord
         self.new_bar()
@@ -151,22 +152,30 @@ class MusicReader:
         elif kind == "note" and token.group == "chord":
             self.chord.append((self.pitch(*note_parts(token)), length_factor(token.length)))
         elif kind == "note":
-            self.add_event(self.pitch(*note_parts(token)), self.unit * length_factor(token.length))
+            self.add_event(self.pitch(*note_parts(token)), self.length(token.length))
         elif kind == "chord_close":
             self.close_chord(token.length)
         elif kind == "rest":
-            self.add_event(None, self.unit * length_factor(token.length))
+            self.add_event(None, self.length(token.length))
         elif kind == "multirest":
             self.multirest = True
             self.events += 1
         else:
             self.unreadable += len(token.text)
 
+    def length(self, written: str) -> Fraction:
+        """A note's written length in whole notes, in the unit length in force."""
+        found = self.lengths.get(written)
+        if found is None:
+            found = self.lengths[written] = self.unit * length_factor(written)
+        return found
+
     def field(self, name: str, value: str) -> None:
         if name == "M":
             self.meter = try_parse(parse_meter, value, self.meter)
         elif name == "L":
             self.unit = try_parse(parse_unit_length, value, self.unit)
+            self.lengths = {}
         elif name == "K":
             self.signature = try_parse(parse_key, value, self.signature)
 
@@ -182,9 +191,9 @@ class MusicReader:
         """A note, chord or rest of the given written length, after tuplet and broken-rhythm factors."""
         if self.tuplet:
             duration *= self.tuplet.pop(0)
-        if self.broken_next != 1:
+        if self.broken_next is not None:
             duration *= self.broken_next
-            self.broken_next = Fraction(1)
+            self.broken_next = None
         self.duration += duration
         self.events += 1
         previous = self.notes[-1] if self.notes else None
