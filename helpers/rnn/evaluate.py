@@ -40,7 +40,7 @@ def nats_per_tune(model: keras.Model, vocab: Vocabulary, tune_texts: list[str], 
         ids = np.zeros((len(rows), width), dtype=np.int32)
         for i, row in enumerate(rows):
             ids[i, : len(encoded[row])] = encoded[row]
-        outputs = keras.ops.convert_to_numpy(model(ids[:, :-1], training=False)).astype(np.float64)
+        outputs = np.asarray(model.predict_on_batch(ids[:, :-1]), dtype=np.float64)
         log_p = np.log(np.maximum(outputs, np.finfo(np.float64).tiny))
         targets = np.take_along_axis(log_p, ids[:, 1:, None], axis=-1)[..., 0]
         for i, row in enumerate(rows):
