@@ -83,7 +83,7 @@ def test_cli_run_names_a_project_without_notebooks(monkeypatch, tmp_path, capsys
     assert f"no notebooks in {tmp_path / 'notebooks'}" in capsys.readouterr().err
 
 
-def test_cli_run_takes_notebooks_by_name_or_number_in_their_order_and_names_one_that_is_not_there(tmp_path, capsys):
+def test_cli_run_takes_notebooks_by_name_or_number_in_their_order_and_names_one_that_is_not_there(tmp_path):
     notebooks = cli.notebooks_in_order(make_scratch_project(tmp_path))
     chosen = cli.chosen_notebooks(notebooks, ["07", "01_data", "03_train.ipynb", "01"])
     assert [path.name for path in chosen] == ["01_data.ipynb", "03_train.ipynb", "07_quality.ipynb"]
