@@ -5,6 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
+import coverage
 import pytest
 from filelock import FileLock
 from quick_project import QuickProject
@@ -52,6 +53,21 @@ def pytest_itemcollected(item):  # as each test is collected: before pytest-xdis
     """Under pytest-xdist (make test: two workers, --dist loadgroup), each test file runs whole in one worker, so its
     module fixtures are built once; the session fixtures below are shared by the workers."""
     item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """A test marked no_cover (pytest-cov's marker, which pauses the tracer for the test's call) is set up untraced too:
+    the walks through whole collections build their module fixtures in setup. Under the tracer these tests took
+    twice as long; every line they run is covered by a unit test too, so the figure is the same without them."""
+    tracer = coverage.Coverage.current() if item.get_closest_marker("no_cover") else None
+    if tracer is not None:
+        tracer.stop()
+    try:
+        yield
+    finally:
+        if tracer is not None:
+            tracer.start()
 
 
 def pytest_collection_modifyitems(items):

@@ -7,6 +7,7 @@ helpers.report.quality_plots, the report's table and text written by helpers.rep
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from helpers.abc.music import read_music
 from helpers.analysis.checks import TuneQuality, check_bars, check_tune
 from helpers.analysis.form import TuneForm, tune_form
 from helpers.analysis.novelty import Novelty, TrainingIndex
+from helpers.config import MODEL, VOCAB
 from helpers.files import write_csv
 from helpers.rnn.sample import Sampler
 
@@ -142,7 +144,7 @@ def sample_and_score(
     constrained=True samples with the grammar's mask, and a form (e.g. 'AABB', helpers.abc.grammar.parse_form) with
     the mask of that form; the setting is then named setting_name(model, True, form).
     """
-    sampler = Sampler.from_run(run_dir)
+    sampler = run_sampler(run_dir)
     scored = []
     for temperature in temperatures:
         tunes = sampler.sample(
@@ -152,6 +154,24 @@ def sample_and_score(
         name = setting_name(model, constrained, form)
         scored += score_tunes(abcs, name, index, temperature, finished, parsers, tunes)
     return scored
+
+
+def run_sampler(run_dir: Path) -> Sampler:
+    """The sampler of a run, loaded once per version of its files (07 scores each run in several settings), with a
+    cold table of grammar states, as a new one has: the table is no faster warm (benchmarks/sample_speed.py), and
+    a cold one holds no memory from the setting before."""
+    run_dir = Path(run_dir).resolve()
+    if not all((run_dir / name).is_file() for name in (MODEL, VOCAB)):
+        return Sampler.from_run(run_dir)  # its error
+    versions = tuple((stat.st_mtime_ns, stat.st_size) for stat in ((run_dir / name).stat() for name in (MODEL, VOCAB)))
+    sampler = loaded_sampler(run_dir, versions)
+    sampler.grammar = None
+    return sampler
+
+
+@functools.lru_cache(maxsize=4)
+def loaded_sampler(run_dir: Path, versions: tuple) -> Sampler:
+    return Sampler.from_run(run_dir)
 
 
 def setting_name(model: str, constrained: bool, form: str = "free") -> str:

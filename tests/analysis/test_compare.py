@@ -3,6 +3,8 @@
 import csv
 import json
 import math
+import os
+import shutil
 from collections import Counter
 from dataclasses import replace
 
@@ -13,8 +15,10 @@ from helpers.analysis import compare as qc
 from helpers.analysis.agreement import bar_agreement, write_bar_agreement
 from helpers.analysis.checks import ParseResult
 from helpers.analysis.novelty import TrainingIndex
+from helpers.config import MODEL
 from helpers.report import quality_plots, quality_section
 from helpers.rnn.runs import shipped_model_dir
+from helpers.rnn.sample import Sampler
 
 matplotlib.use("Agg")
 
@@ -214,6 +218,24 @@ def test_sample_and_score_a_trained_model(index):
     finished = [tune for tune in scored if tune.quality.finished]
     assert finished, "no sampled tune reached <end>: nothing to check"
     assert all(tune.abc.startswith("X:") for tune in finished)
+
+
+def test_a_run_is_loaded_once_per_version_of_its_files_and_samples_as_a_new_sampler_does(tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(shipped_model_dir(), run_dir)
+    first = qc.run_sampler(run_dir)
+    first.sample(n=2, temperature=1.0, seed=0, max_length=200, constrained=True)
+    assert qc.run_sampler(run_dir / ".." / "run") is first and first.grammar is None  # a cold table each time
+    fresh = Sampler.from_run(run_dir)
+    for options in ({}, {"constrained": True}, {"form": "AABB"}):
+        drawn = [tune.text for tune in first.sample(n=3, temperature=1.0, seed=5, max_length=400, **options)]
+        assert drawn == [tune.text for tune in fresh.sample(n=3, temperature=1.0, seed=5, max_length=400, **options)]
+    (run_dir / MODEL).write_bytes((run_dir / MODEL).read_bytes())  # the run trained again: a new version
+    os.utime(run_dir / MODEL, ns=(1, 1))
+    assert qc.run_sampler(run_dir) is not first
+    (run_dir / MODEL).unlink()
+    with pytest.raises(FileNotFoundError, match="holds no trained model"):
+        qc.run_sampler(run_dir)
 
 
 def test_a_model_scored_in_a_form_is_its_own_setting_and_the_report_reads_it(index):
