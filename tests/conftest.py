@@ -1,6 +1,7 @@
 """Shared fixtures: a small run folder holding a model with random weights, study stubs, the quick project and the
 assignment's editions."""
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -55,19 +56,35 @@ def pytest_itemcollected(item):  # as each test is collected: before pytest-xdis
     item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    """A test marked no_cover (pytest-cov's marker, which pauses the tracer for the test's call) is set up untraced too:
-    the walks through whole collections build their module fixtures in setup. Under the tracer these tests took
-    twice as long; every line they run is covered by a unit test too, so the figure is the same without them."""
-    tracer = coverage.Coverage.current() if item.get_closest_marker("no_cover") else None
-    if tracer is not None:
-        tracer.stop()
+@contextlib.contextmanager
+def untraced(item):
+    """For a test marked untraced, every Coverage running in this process is stopped, then started again in order.
+
+    These are the walks through whole collections: under the tracer they took twice as long, setup included (their
+    module fixtures), and unit tests cover the lines they run. Not pytest-cov's no_cover: it pauses only the
+    worker's own Coverage, and only for the call, while under pytest-xdist a second one (pytest-cov 7 starts a
+    controller in each worker too) goes on tracing."""
+    stopped = []
+    while item.get_closest_marker("untraced") and (running := coverage.Coverage.current()) is not None:
+        running.stop()
+        stopped.append(running)
     try:
         yield
     finally:
-        if tracer is not None:
-            tracer.start()
+        for running in reversed(stopped):
+            running.start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with untraced(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with untraced(item):
+        yield
 
 
 def pytest_collection_modifyitems(items):

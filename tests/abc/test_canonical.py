@@ -161,7 +161,7 @@ def collections() -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 @pytest.mark.slow
 def test_every_canonical_tune_of_every_collection_is_accepted_and_reads_the_same(collections):
     for name, pairs in collections.items():
@@ -172,7 +172,7 @@ def test_every_canonical_tune_of_every_collection_is_accepted_and_reads_the_same
     assert sum(len(pairs) for pairs in collections.values()) > 5000
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 @pytest.mark.slow
 @NEEDS_ABC2MIDI
 def test_every_canonical_tune_passes_abc2midi_without_a_bar_warning(collections):

@@ -243,7 +243,7 @@ def test_a_tune_the_grammar_accepts_reads_as_valid_everywhere(meter, body, must_
 # ----------------------------------------------------------------------------------------------- completion
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_the_completion_ends_the_tune_from_every_state_of_random_walks(walks):
     completion = Completion(ALPHABET)
     for walk in walks:
@@ -254,7 +254,7 @@ def test_the_completion_ends_the_tune_from_every_state_of_random_walks(walks):
             assert len(ending) == completion.length(state), f"after {PRIME + text!r}"
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_through_endings_the_completion_ends_every_state_and_its_first_character_keeps_it(ending_walks):
     # What keeps a sampler's rows within their length budget: the completion's own next character leaves a
     # completion one character shorter, so a row at its budget always has a character (no dead end after |1).
@@ -404,7 +404,7 @@ def form_walks() -> dict[str, list[list[tuple[str, TuneState]]]]:
     return {form: [form_walk(rng, form, header, 700) for header in FORM_HEADERS] for form in ("AABB", "AB16", "AAB")}
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_every_tune_written_in_a_form_has_it_and_is_valid(form_walks):
     for form, walks in form_walks.items():
         for header, walk in zip(FORM_HEADERS, walks, strict=True):
@@ -413,7 +413,7 @@ def test_every_tune_written_in_a_form_has_it_and_is_valid(form_walks):
             assert tune_problems(abc) == [], abc
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_in_a_form_the_completion_ends_every_state_within_its_bound_and_its_first_character_keeps_it(form_walks):
     completion = Completion(ALPHABET)
     for form, walks in form_walks.items():

@@ -161,7 +161,7 @@ def test_a_non_string_is_refused():
         read_tune(b"X:1")
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 @pytest.mark.slow
 def test_every_tune_of_oneills_1850_is_read_and_tiled():
     tunes = load_collections(["oneills1850"])

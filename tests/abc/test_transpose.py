@@ -212,7 +212,7 @@ def oneills() -> tuple[list[str], list[tuple[str, int] | TranspositionError]]:
     return texts, results
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_every_tune_of_a_collection_moves_by_exactly_its_interval_or_is_refused():
     texts, results = oneills()
     refused = Counter()

@@ -109,7 +109,7 @@ def test_the_same_tune_in_another_collection_key_or_layout_is_dropped_and_counte
     assert len(kept) == 2, "a rhythm that differs is another tune"
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_the_dance_corpus_keeps_one_copy_of_each_tune_across_collections():
     tunes = load_collections(["dance"])
     kept, report = clean_tunes(tunes)

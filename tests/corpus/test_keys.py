@@ -75,7 +75,7 @@ def named(tune: Tune) -> tuple[str, str | None, str | None]:
     return tune.source, fields.get("X"), fields.get("T")
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_every_tune_of_ryans_mammoth_collection_is_moved_exactly_or_dropped():
     tunes, _ = clean_tunes(load_collections(["ryansMammoth"]))
     pairs, dropped = normalise_tunes(tunes)

@@ -83,14 +83,14 @@ def test_tokenize_refuses_what_is_not_text():
         tokenize(b"<start>\n")
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_every_tune_of_oneills_comes_back_exactly(oneills_tunes):
     assert len(oneills_tunes) > 1500
     records = [to_records([tune]) for tune in oneills_tunes]
     assert round_trip_failures(tokenize, records) == []
 
 
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 def test_the_whole_of_ryans_mammoth_comes_back_exactly(ryans_records):
     assert ryans_records.count("<start>") > 900
     assert round_trip_failures(tokenize, [ryans_records]) == []

@@ -113,7 +113,7 @@ def test_free_sampling_measures_no_removed_mass(samplers):
 
 
 # The whole mask of the full vocabulary in a form is slow (benchmarks/sample_speed.py): fewer tunes there.
-@pytest.mark.no_cover  # untraced: see tests/conftest.py
+@pytest.mark.untraced
 @pytest.mark.parametrize("vocabulary, form, n", [("small", "free", 32), ("full", "AABB", 12)])
 def test_the_whole_mask_writes_the_same_tunes_and_the_estimated_mass_agrees_with_it(samplers, vocabulary, form, n):
     options = dict(n=n, temperature=1.5, max_length=400, seed=7, form=form, constrained=True)
