@@ -118,6 +118,9 @@ def test_other_refusals_a_missing_or_unreadable_key_and_unwritable_notes_or_keys
         normalise_key(HEADER + "K:D\nABc|\nK:Dmixm\nABc|")  # a body key change the reader cannot read
     assert error.value.reason == UNREADABLE_KEY
     with pytest.raises(TranspositionError) as error:
+        normalise_key(HEADER + "K:123\nABc|")  # no tonic, mode or accidental in it
+    assert error.value.reason == UNREADABLE_KEY
+    with pytest.raises(TranspositionError) as error:
         transpose(HEADER + "K:C\nc^^B|", 7)  # B## up a fifth would be F###
     assert error.value.reason == UNWRITABLE_NOTE
     with pytest.raises(TranspositionError) as error:

@@ -109,6 +109,12 @@ def test_the_same_tune_in_another_collection_key_or_layout_is_dropped_and_counte
     assert len(kept) == 2, "a rhythm that differs is another tune"
 
 
+def test_the_music_key_of_a_tune_is_the_same_in_any_key_unit_length_or_title_and_differs_with_a_note():
+    copy = "X:310\nT:Kesh Jig, The\nM:6/8\nL:1/16\nK:A\nA2B2c2 B2A2F2 | A2B2c2B2A2F2 |"
+    assert same_music_key(f"{HEADER}\n{BODY}") == same_music_key(copy)
+    assert same_music_key(f"{HEADER}\n{BODY}") != same_music_key(copy.replace("c2 B2", "d2 B2"))
+
+
 @pytest.mark.untraced
 def test_the_dance_corpus_keeps_one_copy_of_each_tune_across_collections():
     tunes = load_collections(["dance"])
