@@ -161,10 +161,11 @@ def run_sampler(run_dir: Path) -> Sampler:
     cold table of grammar states, as a new one has: the table is no faster warm (benchmarks/sample_speed.py), and
     a cold one holds no memory from the setting before."""
     run_dir = Path(run_dir).resolve()
-    if not all((run_dir / name).is_file() for name in (MODEL, VOCAB)):
-        return Sampler.from_run(run_dir)  # its error
-    versions = tuple((stat.st_mtime_ns, stat.st_size) for stat in ((run_dir / name).stat() for name in (MODEL, VOCAB)))
-    sampler = loaded_sampler(run_dir, versions)
+    try:
+        files = [(run_dir / name).stat() for name in (MODEL, VOCAB)]
+    except FileNotFoundError:
+        return Sampler.from_run(run_dir)  # its error, which names what is missing
+    sampler = loaded_sampler(run_dir, tuple((stat.st_mtime_ns, stat.st_size) for stat in files))
     sampler.grammar = None
     return sampler
 
