@@ -1,7 +1,10 @@
-"""What the package's checker, music21 and abc2midi find wrong with a tune, and how its form differs from the one
-asked for: shared by the grammar and sampler tests."""
+"""What the package's checker, music21 and abc2midi find wrong with a tune, how its form differs from the one asked
+for, and whether two samplings drew the same tunes: shared by the grammar and sampler tests."""
 
 from __future__ import annotations
+
+import math
+from dataclasses import replace
 
 from helpers.abc.grammar import parse_form
 from helpers.analysis.checks import abc2midi_path, check_tune, parse_abc2midi
@@ -39,3 +42,22 @@ def form_problems(abc: str, form: str) -> list[str]:
     if any(part.bars != bars for part in found.parts):
         problems.append(f"its parts have {found.bars_per_part} bars, not {bars} each")
     return problems
+
+
+def same_draws(tunes: list, others: list, rel: float = 1e-6) -> bool:
+    """Whether two lists of GeneratedTune hold the same draws: every field equal, the measured floats (surprisal,
+    removed_mass) to within rel. A batch of another size sums its matrix products in another order (BLAS picks its
+    kernels by shape and CPU), so those may differ in their last digits while every character drawn is the same."""
+
+    def close(value, other) -> bool:
+        return value == other or (value is not None and other is not None and math.isclose(value, other, rel_tol=rel))
+
+    def drawn(tune):
+        return replace(tune, surprisal=None, removed_mass=None)
+
+    return len(tunes) == len(others) and all(
+        drawn(tune) == drawn(other)
+        and close(tune.surprisal, other.surprisal)
+        and close(tune.removed_mass, other.removed_mass)
+        for tune, other in zip(tunes, others, strict=False)
+    )

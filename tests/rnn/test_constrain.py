@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from random_run import save_random_run
 from scipy import stats
-from tune_checks import form_problems, tune_problems
+from tune_checks import form_problems, same_draws, tune_problems
 
 from helpers.abc.grammar import Completion, advance, start_state
 from helpers.corpus.vocab import Vocabulary
@@ -165,8 +165,8 @@ def test_the_same_seed_gives_the_same_tunes_in_any_batch(samplers):
     sampler = samplers["full"]
     eight = sampler.sample(8, max_length=300, seed=5, constrained=True)
     assert sampler.sample(8, max_length=300, seed=5, constrained=True) == eight
-    assert sampler.sample(1, max_length=300, seed=5, constrained=True) == eight[:1]
-    assert sampler.sample(16, max_length=300, seed=5, constrained=True)[:8] == eight
+    assert same_draws(sampler.sample(1, max_length=300, seed=5, constrained=True), eight[:1])
+    assert same_draws(sampler.sample(16, max_length=300, seed=5, constrained=True)[:8], eight)
     assert sampler.sample(8, max_length=300, seed=6, constrained=True) != eight
 
 
