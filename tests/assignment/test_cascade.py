@@ -22,9 +22,10 @@ BANNERS = {
 
 
 @pytest.fixture(scope="module")
-def cascade(editions, questions, sweep, tmp_path_factory) -> dict[str, dict]:
+def cascade(sweep, editions, questions, tmp_path_factory) -> dict[str, dict]:
     """bob's notebooks, each run top to bottom in his own copy of the student edition, in order: the executed
-    copies by name."""
+    copies by name. The sweep comes first: its notebooks run while the other worker builds the editions (test_cycle),
+    rather than after waiting for them."""
     root = student_copy(editions, sweep, tmp_path_factory.mktemp("student"))
     executed = {}
     for name, notebook in bobs_notebooks(root / "notebooks", questions).items():
