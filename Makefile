@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages test-packages run test test-fast lint strip benchmark robustness ship-model train-shipped report \
+.PHONY: setup system-packages soundfont-player test-packages test-setup run test test-fast lint strip benchmark robustness ship-model train-shipped report \
 	assignment grade
 
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
@@ -53,12 +53,16 @@ system-packages:
 				|| echo "optional timgm6mb-soundfont not installed: tunes play on the NumPy synthesizer"; \
 		else echo "optional, for a piano sound: sudo apt-get install timgm6mb-soundfont"; fi; \
 	fi
-	@if [ -x $(BIN)/pip ] && ! $(BIN)/python -c "import tinysoundfont" 2>/dev/null; then \
+
+# tinysoundfont goes into the environment once it is built (a step of its own, so that under make -j it never runs
+# beside the environment's pip).
+soundfont-player: .venv/installed
+	@if ! $(BIN)/python -c "import tinysoundfont" 2>/dev/null; then \
 		$(BIN)/pip install --quiet --no-deps $(TINYSOUNDFONT) \
 			|| echo "optional $(TINYSOUNDFONT) not installed: tunes play on the NumPy synthesizer"; \
 	fi
 
-setup: .venv/installed system-packages
+setup: .venv/installed system-packages soundfont-player
 
 # What the tests need besides Python: a clear stop, not a failure deep inside a test.
 test-packages: system-packages
@@ -72,9 +76,13 @@ run: setup
 
 # Lint (ruff, import-linter), then unit tests and every notebook in the quick profile; prints the line coverage of
 # helpers/ (pytest-cov; the notebooks' own kernels are other processes, not measured).
+# The set-up steps run two at a time (pip beside apt-get, the wheels' download beside the test tools' install).
 COVERAGE := --cov --cov-report=term:skip-covered
-test: setup .venv/tested .venv/wheels test-packages
+test:
+	$(MAKE) --jobs=2 --output-sync=target test-setup
 	PYTEST_ADDOPTS="$(COVERAGE) $$PYTEST_ADDOPTS" $(BIN)/python -m helpers.cli test
+
+test-setup: setup .venv/tested .venv/wheels test-packages
 
 # The fast tier, while working: every test not marked slow (no notebook, no real training), in a few minutes.
 # `make test` (and CI) runs the slow ones too.

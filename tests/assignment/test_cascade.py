@@ -27,13 +27,13 @@ def cascade(sweep, editions, questions, tmp_path_factory) -> dict[str, dict]:
     copies by name. The sweep comes first: its notebooks run while the other worker builds the editions (test_cycle),
     rather than after waiting for them."""
     root = student_copy(editions, sweep, tmp_path_factory.mktemp("student"))
-    executed = {}
-    for name, notebook in bobs_notebooks(root / "notebooks", questions).items():
+    written = bobs_notebooks(root / "notebooks", questions)
+    for name, notebook in written.items():
         (root / "notebooks" / name).write_text(json.dumps(notebook))
-        result = execute(root, name, root / "executed")
-        assert result.returncode == 0, f"{name} stopped with an exception:\n{result.stderr[-3000:]}"
-        executed[name] = json.loads((root / "executed" / name).read_text())
-    return executed
+    result = execute(root, list(written), root / "executed")
+    stopped = next((name for name in written if not (root / "executed" / name).is_file()), None)
+    assert result.returncode == 0, f"{stopped} stopped with an exception:\n{result.stderr[-3000:]}"
+    return {name: json.loads((root / "executed" / name).read_text()) for name in written}
 
 
 def printed(notebook: dict) -> str:
