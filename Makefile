@@ -12,7 +12,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 GRADER :=
 include helpers/assignment/student.mk
 
-.venv/tested: .venv/installed requirements-test.txt
+.venv/tested: .venv/installed requirements-test.txt | soundfont-player
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
@@ -54,8 +54,8 @@ system-packages:
 		else echo "optional, for a piano sound: sudo apt-get install timgm6mb-soundfont"; fi; \
 	fi
 
-# tinysoundfont goes into the environment once it is built (a step of its own, so that under make -j it never runs
-# beside the environment's pip).
+# tinysoundfont goes into the environment once it is built: a step of its own, before the test tools, so that under
+# make -j no two pips install into the environment at once.
 soundfont-player: .venv/installed
 	@if ! $(BIN)/python -c "import tinysoundfont" 2>/dev/null; then \
 		$(BIN)/pip install --quiet --no-deps $(TINYSOUNDFONT) \
