@@ -4,7 +4,7 @@ PROFILE ?= full
 BIN := .venv/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: setup system-packages soundfont-player test-packages test-setup run test test-fast lint strip benchmark robustness ship-model train-shipped report \
+.PHONY: setup system-packages soundfont-player test-packages tex-packages test-setup run test test-fast lint strip benchmark robustness ship-model train-shipped report \
 	assignment grade
 
 # The virtual environment (.venv/installed), and `make lab`: the rules the student edition ships as its Makefile.
@@ -82,7 +82,12 @@ test:
 	$(MAKE) --jobs=2 --output-sync=target test-setup
 	PYTEST_ADDOPTS="$(COVERAGE) $$PYTEST_ADDOPTS" $(BIN)/python -m helpers.cli test
 
-test-setup: setup .venv/tested .venv/wheels test-packages
+test-setup: setup .venv/tested .venv/wheels test-packages tex-packages
+
+# The TeX packages the report needs (report/tex.sh), for the test that builds it: after the other system packages
+# (one apt-get at a time), beside pip's work.
+tex-packages: system-packages
+	@bash report/tex.sh
 
 # The fast tier, while working: every test not marked slow (no notebook, no real training), in a few minutes.
 # `make test` (and CI) runs the slow ones too.

@@ -7,8 +7,6 @@ profile=${1:-full}
 cd "$(dirname "$0")"
 root=$(cd "${MUSICRNN_ROOT:-..}" && pwd)
 out="$root/report/build"
-packages="latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern"
-styles="geometry.sty float.sty lmodern.sty booktabs.sty listings.sty xcolor.sty hyperref.sty graphicx.sty amsmath.sty"
 
 # docs/results.md (or report/build/results.md for another profile): the measured numbers as Markdown, written
 # from the same results as the report, before TeX is needed.
@@ -19,21 +17,7 @@ if [ -d "$root/results/$profile" ]; then
     (cd .. && "$python" -m helpers.report.results_doc "$root/results/$profile" "$doc")
 fi
 
-missing_tex() {
-    command -v latexmk >/dev/null && command -v pdflatex >/dev/null || { echo "latexmk pdflatex"; return; }
-    for style in $styles; do kpsewhich "$style" >/dev/null || echo -n "$style "; done
-}
-if [ -n "$(missing_tex)" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "installing the TeX packages the report needs: $packages"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null
-    fi
-    if [ -n "$(missing_tex)" ]; then
-        echo "missing for the report: $(missing_tex)" >&2
-        echo "install them with: sudo apt-get install $packages" >&2
-        exit 1
-    fi
-fi
+bash tex.sh  # the TeX packages: installed if it can, else what is missing, and a stop
 if [ ! -d "$root/results/$profile" ]; then
     echo "no results in $root/results/$profile: run the notebooks first (make run PROFILE=$profile)" >&2
     exit 1

@@ -39,7 +39,7 @@ from helpers.config import project_root
 HOSTILE_NOTEBOOK = "01_data.ipynb"  # where the hostile students hand in their cells
 WHEELS = Path(sys.prefix) / "wheels"  # what the zips install (`make .venv/wheels`), for installing them offline
 # Seconds a notebook may take to grade before it is stopped: cy's endless loop waits this long. A quick notebook
-# grades in 5 to 25 s with the whole suite running on two cores (measured 2026-12-07), so this leaves twice that.
+# grades in 5 to 25 s with the whole suite running on two cores, so this leaves more than twice that.
 LOOP_TIMEOUT = 60
 RUN_OTTER_TIMEOUT = 600  # seconds; only so that a hang in the Gradescope run fails rather than holding the suite
 
