@@ -76,10 +76,11 @@ run: setup
 
 # Lint (ruff, import-linter), then unit tests and every notebook in the quick profile; prints the line coverage of
 # helpers/ (pytest-cov; the notebooks' own kernels are other processes, not measured).
-# The set-up steps run two at a time (pip beside apt-get, the wheels' download beside the test tools' install).
+# The set-up steps run two at a time (pip beside apt-get, the wheels' download beside the test tools' install);
+# --jobs is in every make, macOS's 3.81 included (not --output-sync: their quiet lines may interleave).
 COVERAGE := --cov --cov-report=term:skip-covered
 test:
-	$(MAKE) --jobs=2 --output-sync=target test-setup
+	$(MAKE) --jobs=2 test-setup
 	PYTEST_ADDOPTS="$(COVERAGE) $$PYTEST_ADDOPTS" $(BIN)/python -m helpers.cli test
 
 test-setup: setup .venv/tested .venv/wheels test-packages tex-packages
