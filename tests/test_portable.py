@@ -322,7 +322,7 @@ def test_the_notebooks_that_use_system_tools_run_as_a_user_without_them(fresh_ve
     reused = [pattern for pattern in every_file if pattern.startswith(tuple(f"{part}/" for part in COPIED))]
     written = [pattern for pattern in every_file if pattern not in reused]
     assert not not_written(project, written, before), f"not written: {not_written(project, written, before)}"
-    assert all(any(project.glob(pattern)) for pattern in reused), f"runs gone: {not_written(project, reused, {})}"
+    assert all(any(project.glob(pattern)) for pattern in reused), f"copies gone: {not_written(project, reused, {})}"
     reusing = notebook_output(project / "runs" / "notebooks" / "quick" / "03_train.ipynb")
     assert "finished before, reusing its results" in reusing, "03_train trained again instead of reusing its run"
     quality = notebook_output(project / "runs" / "notebooks" / "quick" / "07_quality.ipynb")

@@ -59,5 +59,5 @@ def same_draws(tunes: list, others: list, rel: float = 1e-6) -> bool:
         drawn(tune) == drawn(other)
         and close(tune.surprisal, other.surprisal)
         and close(tune.removed_mass, other.removed_mass)
-        for tune, other in zip(tunes, others, strict=False)
+        for tune, other in zip(tunes, others, strict=True)  # of one length, checked first
     )
