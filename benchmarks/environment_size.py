@@ -1,8 +1,8 @@
 """Size on disk of the environment that `make setup` builds for the main job, and of the one `make test` adds to.
 
 Builds each in a fresh virtual environment in a temporary folder as make does (`python -m venv`, pip upgraded, `pip
-install -r requirements.txt`, then `python -m helpers.cli slim`; then `-r requirements-test.txt`), and measures every
-file under it. Prints the total and the largest distributions, and writes them to
+install --no-compile -r requirements.txt`, then `python -m helpers.cli slim`; then `-r requirements-test.txt`), and
+measures every file under it. Prints the total and the largest distributions, and writes them to
 results/benchmarks/environment_size.csv (with the date and the machine), which docs/results.md shows: no size is
 typed into the docs by hand. The main job's target is 1.5 GB.
 pip's cache makes a second run fast; the first downloads the wheels.
@@ -83,9 +83,10 @@ def main() -> None:
         upgrade = [str(venv / "bin" / "pip"), "install", "--quiet", "--upgrade", "pip"]
         subprocess.run(upgrade, check=True, env=environment)
         for name, requirements in STEPS.items():
-            pip = [str(venv / "bin" / "pip"), "install", "--quiet", "-r", str(project_root() / requirements)]
-            subprocess.run(pip, check=True, env=environment)
-            if requirements == "requirements.txt":  # as make setup does
+            main = requirements == "requirements.txt"
+            pip = [str(venv / "bin" / "pip"), "install", "--quiet", *(["--no-compile"] if main else [])]
+            subprocess.run([*pip, "-r", str(project_root() / requirements)], check=True, env=environment)
+            if main:  # as make setup does: no byte-code but that of what the main job imports (slim writes it)
                 slim = [str(venv / "bin" / "python"), "-m", "helpers.cli", "slim"]
                 subprocess.run(slim, check=True, env=environment, cwd=project_root())
             rows += measure(name, venv, args.largest, measured)

@@ -106,11 +106,61 @@ def run_notebooks(profile: str, wanted: Sequence[str] = ()) -> None:
         run_steps([notebook_command(notebook, output_dir)], root, environment, echo=False)
 
 
+# libclang: TensorFlow's wheel declares it, but only TensorFlow's own build generates code with it; nothing in the
+# environment imports clang, so its library (64 MB) goes and its small Python package stays, for pip check.
+CLANG_LIBRARIES = ("libclang.so", "libclang.dylib", "libclang.dll")
+
+# What the main job runs: the package's modules (not the grading tools: helpers.assignment), the notebooks' kernel,
+# its widgets and plots, and JupyterLab. make setup installs without byte-code (pip --no-compile), then imports these
+# once with byte-code written, so the environment holds the byte-code of what runs, not that of every module
+# installed (test suites, tools and back ends that nothing loads).
+KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "debugpy",  # the kernel starts it
+    "ipywidgets",
+    "matplotlib.pyplot",
+    "matplotlib_inline.backend_inline",
+    "matplotlib.backends.backend_pdf",
+    "fontTools.subset",  # the PDF figures' fonts
+    "music21",  # the corpus and the ABC reader; the package imports its parts when it needs them
+    "nbconvert.nbconvertapp",
+    "jupyterlab.labapp",
+)
+
+
+def main_job_modules() -> list[str]:
+    """The modules byte_compile imports: every module of helpers but the grading tools and this command, then the
+    kernel's."""
+    files = sorted(CHECKOUT.joinpath("helpers").rglob("*.py"))  # found on disk: walking packages would import them
+    names = [".".join(file.relative_to(CHECKOUT).with_suffix("").parts).removesuffix(".__init__") for file in files]
+    return [*(name for name in names if not name.startswith(("helpers.assignment", "helpers.cli"))), *KERNEL_MODULES]
+
+
+def byte_compile(modules: Sequence[str]) -> list[str]:
+    """Import each module in a new interpreter that writes byte-code whatever PYTHONDONTWRITEBYTECODE says, so that
+    what the main job imports starts from byte-code; a module that fails to import is named, and the rest go on."""
+    script = (
+        "import importlib, sys\n"
+        "sys.dont_write_bytecode = False\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as error:\n"
+        "        print(f'{name}: {type(error).__name__}: {error}')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *modules], capture_output=True, text=True, check=False)
+    failed = [line for line in done.stdout.splitlines() if line.strip()]
+    if done.returncode != 0:
+        failed.append(f"the interpreter stopped (exit {done.returncode}): {done.stderr.strip()[-300:]}")
+    said = [f"wrote the byte-code of {len(modules)} modules that the main job imports, and of what they import"]
+    return said + [f"could not import {line}" for line in failed]
+
+
 def slim(site_packages: Path) -> list[str]:
     """Make an installed environment smaller without changing what runs in it, as `make setup` does: remove
-    TensorFlow's C++ headers (include/, only for compiling custom operations) and, on Linux with binutils' strip, the
-    symbol tables of its shared libraries (strip --strip-unneeded keeps the dynamic symbols that loading needs). What
-    it did, in words; nothing when TensorFlow is not there."""
+    TensorFlow's C++ headers (include/, only for compiling custom operations) and libclang's library (CLANG_LIBRARIES)
+    and, on Linux with binutils' strip, the symbol tables of TensorFlow's shared libraries (strip --strip-unneeded
+    keeps the dynamic symbols that loading needs). What it did, in words; nothing when TensorFlow is not there."""
     tensorflow = Path(site_packages) / "tensorflow"
     if not tensorflow.is_dir():
         return [f"no TensorFlow in {site_packages}: nothing to slim"]
@@ -118,6 +168,13 @@ def slim(site_packages: Path) -> list[str]:
     if (tensorflow / "include").is_dir():
         shutil.rmtree(tensorflow / "include")
         done.append("removed TensorFlow's C++ headers (tensorflow/include)")
+    clang = [Path(site_packages) / "clang" / "native" / name for name in CLANG_LIBRARIES]
+    removed = [library for library in clang if library.is_file()]
+    if removed:
+        saved = sum(library.stat().st_size for library in removed)
+        for library in removed:
+            library.unlink()
+        done.append(f"removed libclang's library, which nothing here loads: {saved / 1e6:,.0f} MB")
     strip = shutil.which("strip")
     if platform.system() != "Linux" or strip is None:
         return [*done, "kept the symbol tables of TensorFlow's libraries (stripping needs Linux and binutils' strip)"]
@@ -159,7 +216,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
         if options.command == "run":
             run_notebooks(options.profile, options.notebooks)
         elif options.command == "slim":
-            print("\n".join(slim(Path(sysconfig.get_path("purelib")))))
+            print("\n".join([*slim(Path(sysconfig.get_path("purelib"))), *byte_compile(main_job_modules())]))
         elif options.command == "test":
             run_steps(test_commands(), source_checkout(), os.environ | {PROFILE_ENV: "quick"})
         else:

@@ -10,7 +10,7 @@ GRADER ?= otter-grader==7.0.0
 .venv/installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt $(GRADER)
+	$(BIN)/pip install --quiet --no-compile -r requirements.txt $(GRADER)
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/python -m helpers.cli slim
 	touch $@

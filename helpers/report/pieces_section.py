@@ -32,7 +32,7 @@ def piece_latex(piece: dict) -> str:
         "\\begin{lstlisting}\n" + piece["abc"].rstrip("\n")[:MAX_LISTING] + "\n\\end{lstlisting}",
     ]
     if piece["engraved"]:
-        parts.append(f"\\includegraphics[width=\\linewidth]{{{PIECES}/{piece['name']}.pdf}}")
+        parts.append(f"\\includegraphics[width=\\linewidth]{{{PIECES}/{piece['name']}.png}}")
     else:
         parts.append(f"\\emph{{Not engraved: {latex_escape(piece['message'])}}}")
     return "\n\n".join(parts)

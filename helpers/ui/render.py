@@ -1,4 +1,4 @@
-"""ABC tune -> engraved notation (SVG, PDF, PNG), MIDI and audio, with a message instead of an error for bad text.
+"""ABC tune -> engraved notation (SVG, PNG), MIDI and audio, with a message instead of an error for bad text.
 
 Audio comes from a General MIDI soundfont played by tinysoundfont when both are installed, and otherwise from a
 small NumPy synthesizer that needs nothing but NumPy; every rendering names the synthesizer that made it.
@@ -18,9 +18,10 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import mido
 import numpy as np
-import vl_convert
+import resvg_py
 from IPython.display import HTML, SVG, Audio, DisplayObject
 
 from helpers.abc.reader import header_fields
@@ -45,6 +46,16 @@ VEROVIO_OPTIONS = {
     "xmlIdChecksum": True,
 }
 VEROVIO_TIMEOUT_S = 10.0
+# The PNG of an engraving (the report's copy): three times the SVG's size, about 430 dpi across the report's text
+# width. Its text (the title) is set in matplotlib's DejaVu Serif and no system font, so every machine writes the
+# same image; the notes are Verovio's own paths.
+PNG_ZOOM = 3.0
+PNG_FONTS = {
+    "skip_system_fonts": True,
+    "font_dirs": [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")],
+    "serif_family": "DejaVu Serif",
+    "font_family": "DejaVu Serif",
+}
 MAX_AUDIO_SECONDS = 60.0
 NOTE_MARK = 'class="note"'
 # Where the soundfont is looked for: this variable, else the first of these Debian soundfonts that is installed.
@@ -345,15 +356,16 @@ def export_tune(
 
 
 def export_figure(abc: str, path: Path | str, timeout_s: float = VEROVIO_TIMEOUT_S) -> Rendered:
-    """Write the engraving as path.svg, path.pdf (for LaTeX) and path.png; write nothing if it cannot be engraved."""
+    """Write the engraving as path.svg (vector) and path.png (resvg's rendering of it, which the report prints);
+    write nothing if it cannot be engraved."""
     result = engrave_svg(abc, timeout_s)
     if result.ok:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Suffixes are appended, not swapped, so a name such as "T0.5-1" keeps its dot.
         path.parent.joinpath(f"{path.name}.svg").write_text(result.svg, encoding="utf-8")
-        path.parent.joinpath(f"{path.name}.pdf").write_bytes(vl_convert.svg_to_pdf(result.svg))
-        path.parent.joinpath(f"{path.name}.png").write_bytes(vl_convert.svg_to_png(result.svg, scale=2.0))
+        png = resvg_py.svg_to_bytes(svg_string=result.svg, zoom=PNG_ZOOM, background="white", **PNG_FONTS)
+        path.parent.joinpath(f"{path.name}.png").write_bytes(bytes(png))
     return result
 
 

@@ -18,8 +18,8 @@ def test_pieces_are_written_as_abc_notation_and_a_manifest(tmp_path):
     exported = export_pieces({0.5: [VALID, GARBAGE]}, paths)
     assert [piece["name"] for piece in exported] == ["T0p5-1", "T0p5-2"]
     assert (paths.results / "pieces" / "T0p5-1.abc").read_text() == VALID.abc
-    assert (paths.figures / "pieces" / "T0p5-1.pdf").read_bytes().startswith(b"%PDF")
-    assert not (paths.figures / "pieces" / "T0p5-2.pdf").exists()
+    assert (paths.figures / "pieces" / "T0p5-1.png").read_bytes().startswith(b"\x89PNG")
+    assert not (paths.figures / "pieces" / "T0p5-2.png").exists()
     manifest = json.loads((paths.results / "pieces" / "pieces.json").read_text())
     assert [(piece["finished"], piece["engraved"]) for piece in manifest] == [(True, True), (False, False)]
     assert manifest[0]["message"] is None and manifest[1]["message"]
@@ -32,7 +32,7 @@ def test_the_report_section_is_written_from_what_was_exported(tmp_path):
     (paths.results / "pieces" / "T0p5-1.abc").write_text("X:1\nT:Edited after export\nK:G\nG|\n")
     latex = write_pieces_section(paths.results).read_text()
     assert latex.count("\\begin{lstlisting}") == 2 and "T:Edited after export" in latex  # read from the files
-    assert "\\includegraphics[width=\\linewidth]{pieces/T0p5-1.pdf}" in latex
+    assert "\\includegraphics[width=\\linewidth]{pieces/T0p5-1.png}" in latex
     assert "Not engraved" in latex and "length limit" in latex and "reached \\texttt{<end>}" in latex
     with pytest.raises(FileNotFoundError, match="04_generate"):
         write_pieces_section(tmp_path / "nothing")

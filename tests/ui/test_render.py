@@ -1,12 +1,14 @@
 """ABC -> notation, MIDI, audio and saved tunes; garbage text gives a message, never an exception or a crash."""
 
 import html
+import re
 import wave
 from pathlib import Path
 
 import mido
 import numpy as np
 import pytest
+from PIL import Image
 
 from helpers.ui import render
 from helpers.ui.render import (
@@ -130,11 +132,30 @@ def test_a_run_past_the_time_limit_is_stopped_with_a_message():
     assert "longer than" in engrave_svg(TUNE, timeout_s=0.001).message
 
 
-def test_export_figure_writes_svg_pdf_and_png(tmp_path):
+def test_export_figure_writes_the_svg_and_a_png_three_times_its_size(tmp_path):
     assert export_figure(TUNE, tmp_path / "figures" / "T0.5-1").ok
-    assert (tmp_path / "figures" / "T0.5-1.svg").read_text().count('class="note"') == len(PITCHES)
-    assert (tmp_path / "figures" / "T0.5-1.pdf").read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "figures" / "T0.5-1.png").read_bytes().startswith(b"\x89PNG")
+    svg = (tmp_path / "figures" / "T0.5-1.svg").read_text()
+    assert svg.count('class="note"') == len(PITCHES)
+    width, height = (int(re.search(f'{side}="([0-9]+)px"', svg)[1]) for side in ("width", "height"))
+    image = Image.open(tmp_path / "figures" / "T0.5-1.png")
+    assert image.format == "PNG" and image.size == (width * render.PNG_ZOOM, height * render.PNG_ZOOM)
+    assert not (tmp_path / "figures" / "T0.5-1.pdf").exists()
+
+
+def title_band(path: Path) -> np.ndarray:
+    """The top quarter of a PNG, in grey levels: the band of the title, above the staff."""
+    pixels = np.asarray(Image.open(path).convert("L"))
+    return pixels[: len(pixels) // 4]
+
+
+def test_the_png_sets_the_title_in_the_shipped_font_the_same_on_every_run(tmp_path):
+    export_figure(TUNE, tmp_path / "a")
+    export_figure(TUNE, tmp_path / "b")
+    export_figure(TUNE.replace("T:Test", "T:Another title"), tmp_path / "c")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()  # no system font chosen
+    first, other = title_band(tmp_path / "a.png"), title_band(tmp_path / "c.png")
+    assert first.min() < 100 and other.min() < 100  # the titles are drawn: dark pixels on white
+    assert (first < 128).sum() < (other < 128).sum()  # and they are the text: a longer title has more ink
 
 
 def test_export_figure_writes_nothing_for_garbage(tmp_path):
