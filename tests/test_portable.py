@@ -192,10 +192,14 @@ def fresh_venv(shared_folder) -> Path:
     shutil.copytree(PROJECT / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT / "pyproject.toml", source)
     venv = shared_folder / "venv"
+    python = str(venv / "bin" / "python")
     steps = [
         [base_python_for(unprivileged_user()), "-m", "venv", str(venv)],
-        # No byte-code at install: the few modules the tests import are compiled as they are (a third of the time).
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile", f"{source}[cpu]"],
+        # No byte-code at install (a third of the time), then that of what the notebooks import, as make setup writes
+        # it: the user cannot write into this environment, so without it each of their processes would compile
+        # TensorFlow's modules again.
+        [python, "-m", "pip", "install", "--quiet", "--no-compile", f"{source}[cpu]"],
+        [python, "-c", "from helpers.cli import byte_compile, main_job_modules; byte_compile(main_job_modules())"],
     ]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, timeout=VENV_TIMEOUT_S, umask=0o022)

@@ -12,6 +12,8 @@ A check then proves that no answer and no hidden test of the solution edition is
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import json
 import os
 import re
@@ -126,12 +128,18 @@ def without_rubrics(master: Path, folder: Path) -> Path:
 
 
 def otter_assign(master: Path, out: Path) -> None:
-    """Run otter assign on one master notebook (offline; the tests run later, when the solution is graded)."""
-    otter = Path(sys.executable).with_name("otter")
-    command = [str(otter) if otter.exists() else "otter", "assign", "--no-run-tests", str(master), str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment_with_otter())
-    if done.returncode != 0:
-        raise RuntimeError(f"otter assign failed on {master.name}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    """Run otter assign on one master notebook (offline; the tests run later, when the solution is graded). In this
+    process: its import is paid once for every notebook, not once each; what it prints is kept for the error."""
+    from otter.assign import main as assign  # the grading tools (requirements-test.txt), not the main job's
+
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            assign(str(master), str(out), no_run_tests=True)
+    except Exception as error:  # noqa: BLE001 - otter raises many kinds; each means this notebook cannot be assigned
+        raise RuntimeError(
+            f"otter assign failed on {master.name}: {type(error).__name__}: {error}\n{printed.getvalue()[-2000:]}"
+        ) from error
 
 
 def tracked_files(root: Path) -> list[Path]:

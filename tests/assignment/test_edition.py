@@ -1,6 +1,7 @@
 """The student edition's package without its answers, and the check that no answer is left."""
 
 import json
+import os
 import re
 import types
 from pathlib import Path
@@ -13,6 +14,7 @@ from helpers.assignment.edition import (
     fill_answers,
     master_notebooks,
     notebook_answers,
+    otter_assign,
     stub_exercises,
     student_readme,
 )
@@ -133,3 +135,44 @@ def test_the_students_guide_links_nothing_that_the_student_edition_lacks():
     # docs/: a relative link would work in one place only.
     links = re.findall(r"\]\(([^)\s]+)", (PROJECT / "docs" / "students.md").read_text(encoding="utf-8"))
     assert [link for link in links if not link.startswith(("https://", "http://", "#"))] == []
+
+
+def tiny_master(folder: Path, question: str) -> Path:
+    """A master notebook of one question, in otter's format; question is the question's configuration."""
+    raw, code = ({"cell_type": kind, "metadata": {}, "source": text} for kind, text in (("raw", ""), ("code", "")))
+
+    def cell(kind: dict, text: str) -> dict:
+        return kind | {"source": text} | ({"outputs": [], "execution_count": None} if kind is code else {})
+
+    cells = [
+        cell(raw, "# ASSIGNMENT CONFIG\nexport_cell: false\nsolutions_pdf: false\ntemplate_pdf: false"),
+        cell(raw, f"# BEGIN QUESTION\n{question}"),
+        cell(raw, "# BEGIN SOLUTION"),
+        cell(code, "def double(x):\n    return 2 * x  # SOLUTION"),
+        cell(raw, "# END SOLUTION"),
+        cell(raw, "# BEGIN TESTS"),
+        cell(code, "assert double(2) == 4"),
+        cell(raw, "# END TESTS"),
+        cell(raw, "# END QUESTION"),
+    ]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    path = folder / "tiny.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": kernel, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+def test_otter_assign_runs_in_this_process_and_leaves_its_working_directory(tmp_path):
+    before = os.getcwd()
+    otter_assign(tiny_master(tmp_path, "name: q1\npoints: 1"), tmp_path / "out")
+    assert os.getcwd() == before
+    student = json.loads((tmp_path / "out" / "student" / "tiny.ipynb").read_text())
+    text = "\n".join("".join(cell["source"]) for cell in student["cells"])
+    assert "return 2 * x" not in text and 'grader.check("q1")' in text
+    assert len(list((tmp_path / "out" / "autograder").glob("tiny-autograder_*.zip"))) == 1
+
+
+def test_a_master_that_otter_cannot_assign_is_named_with_otters_reason(tmp_path):
+    before = os.getcwd()
+    with pytest.raises(RuntimeError, match=r"otter assign failed on tiny.ipynb: ValueError: Question name not"):
+        otter_assign(tiny_master(tmp_path, "points: 1"), tmp_path / "out")
+    assert os.getcwd() == before
