@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import nbformat
 import pytest
 from quick_project import NOTEBOOKS, WRITES
 
@@ -31,6 +32,15 @@ def test_notebook_is_committed_without_outputs(notebook):
     cells = json.loads(notebook.read_text())["cells"]
     dirty = [i for i, cell in enumerate(cells) if cell.get("outputs") or cell.get("execution_count")]
     assert not dirty, f"{notebook.name} has outputs in cells {dirty}: run `make strip`"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_is_valid_with_an_id_on_every_cell(notebook):
+    """nbformat 4.5 gives each cell an id; otter assign (in the build's process) warns of every cell without one."""
+    written = json.loads(notebook.read_text())  # as committed: nbformat.read would fill in the missing ids
+    missing = [i for i, cell in enumerate(written["cells"]) if "id" not in cell]
+    assert (written["nbformat"], written["nbformat_minor"]) >= (4, 5) and not missing, f"no id on cells {missing}"
+    nbformat.validate(nbformat.from_dict(written))
 
 
 # What each notebook's opening (its text before the first code cell) tells a student before they run it.

@@ -155,6 +155,8 @@ def tiny_master(folder: Path, question: str) -> Path:
         cell(raw, "# END TESTS"),
         cell(raw, "# END QUESTION"),
     ]
+    for number, each in enumerate(cells):
+        each["id"] = f"cell-{number}"
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     path = folder / "tiny.ipynb"
     path.write_text(json.dumps({"cells": cells, "metadata": kernel, "nbformat": 4, "nbformat_minor": 5}))
