@@ -110,11 +110,11 @@ def run_notebooks(profile: str, wanted: Sequence[str] = ()) -> None:
 # environment imports clang, so its library (64 MB) goes and its small Python package stays, for pip check.
 CLANG_LIBRARIES = ("libclang.so", "libclang.dylib", "libclang.dll")
 
-# What the main job runs: the package's modules (not the grading tools: helpers.assignment), the notebooks' kernel,
-# its widgets and plots, and JupyterLab. make setup installs without byte-code (pip --no-compile), then imports these
-# once with byte-code written, so the environment holds the byte-code of what runs, not that of every module
-# installed (test suites, tools and back ends that nothing loads).
-KERNEL_MODULES = (
+# What the main job runs besides the package's own modules (main_job_modules): the notebooks' kernel, its widgets,
+# plots and corpus, and JupyterLab. make setup installs without byte-code (pip --no-compile), then imports these once
+# with byte-code written, so the environment holds the byte-code of what runs, not that of every module installed
+# (test suites, tools and back ends that nothing loads).
+LIBRARY_MODULES = (
     "ipykernel.kernelapp",
     "debugpy",  # the kernel starts it
     "ipywidgets",
@@ -129,11 +129,11 @@ KERNEL_MODULES = (
 
 
 def main_job_modules() -> list[str]:
-    """The modules byte_compile imports: every module of helpers but the grading tools and this command, then the
-    kernel's."""
+    """The modules byte_compile imports: every module of helpers but the grading tools and this command, then
+    LIBRARY_MODULES."""
     files = sorted(CHECKOUT.joinpath("helpers").rglob("*.py"))  # found on disk: walking packages would import them
     names = [".".join(file.relative_to(CHECKOUT).with_suffix("").parts).removesuffix(".__init__") for file in files]
-    return [*(name for name in names if not name.startswith(("helpers.assignment", "helpers.cli"))), *KERNEL_MODULES]
+    return [*(name for name in names if not name.startswith(("helpers.assignment", "helpers.cli"))), *LIBRARY_MODULES]
 
 
 def byte_compile(modules: Sequence[str]) -> list[str]:

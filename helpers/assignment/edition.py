@@ -15,11 +15,9 @@ import ast
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -384,8 +382,3 @@ def question_tests(master: Path) -> dict[str, list[str]]:
         if in_tests and cell["cell_type"] == "code":
             tests.setdefault(name, []).append(text)
     return tests
-
-
-def environment_with_otter() -> dict:
-    """The environment with this Python's bin folder first on PATH, where otter and jupyter live."""
-    return os.environ | {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.assignment.edition import cell_text, environment_with_otter, question_tests, tags_of
+from helpers.assignment.edition import cell_text, question_tests, tags_of
 from helpers.assignment.intake import MANIFEST, collect, write_manifest
 from helpers.assignment.rubric import RUBRICS, SHEET, read_rubrics, write_rubrics, write_sheet
 from helpers.assignment.sandbox import FIRST_UID, Sandbox, unavailable
@@ -46,6 +46,11 @@ TEST_SOURCE_HEADER = re.compile(r"^(?P<indent>\s*)Error at line \d+ in test (?P<
 MIN_SOURCE_LINE = 12  # shorter lines of a hidden test (`)`, `else:`) give nothing away
 MAX_RESULTS_BYTES = 16 * 2**20  # otter's results.json for one notebook is a few kB
 MAX_WORKERS = 1000  # each notebook graded at once has a user id of its own (sandbox.FIRST_UID on)
+
+
+def environment_with_otter() -> dict:
+    """The environment with this Python's bin folder first on PATH, where otter and jupyter live."""
+    return os.environ | {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
 
 
 @dataclass
