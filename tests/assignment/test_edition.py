@@ -139,24 +139,22 @@ def test_the_students_guide_links_nothing_that_the_student_edition_lacks():
 
 def tiny_master(folder: Path, question: str) -> Path:
     """A master notebook of one question, in otter's format; question is the question's configuration."""
-    raw, code = ({"cell_type": kind, "metadata": {}, "source": text} for kind, text in (("raw", ""), ("code", "")))
-
-    def cell(kind: dict, text: str) -> dict:
-        return kind | {"source": text} | ({"outputs": [], "execution_count": None} if kind is code else {})
-
-    cells = [
-        cell(raw, "# ASSIGNMENT CONFIG\nexport_cell: false\nsolutions_pdf: false\ntemplate_pdf: false"),
-        cell(raw, f"# BEGIN QUESTION\n{question}"),
-        cell(raw, "# BEGIN SOLUTION"),
-        cell(code, "def double(x):\n    return 2 * x  # SOLUTION"),
-        cell(raw, "# END SOLUTION"),
-        cell(raw, "# BEGIN TESTS"),
-        cell(code, "assert double(2) == 4"),
-        cell(raw, "# END TESTS"),
-        cell(raw, "# END QUESTION"),
+    sources = [
+        ("raw", "# ASSIGNMENT CONFIG\nexport_cell: false\nsolutions_pdf: false\ntemplate_pdf: false"),
+        ("raw", f"# BEGIN QUESTION\n{question}"),
+        ("raw", "# BEGIN SOLUTION"),
+        ("code", "def double(x):\n    return 2 * x  # SOLUTION"),
+        ("raw", "# END SOLUTION"),
+        ("raw", "# BEGIN TESTS"),
+        ("code", "assert double(2) == 4"),
+        ("raw", "# END TESTS"),
+        ("raw", "# END QUESTION"),
     ]
-    for number, each in enumerate(cells):
-        each["id"] = f"cell-{number}"
+    cells = [
+        {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": text}
+        | ({"outputs": [], "execution_count": None} if kind == "code" else {})
+        for number, (kind, text) in enumerate(sources)
+    ]
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     path = folder / "tiny.ipynb"
     path.write_text(json.dumps({"cells": cells, "metadata": kernel, "nbformat": 4, "nbformat_minor": 5}))
